@@ -1,0 +1,102 @@
+// The cryptography of the licensing protocol, on OpenSSL 3: EC P-256 keys, ECDSA
+// with SHA-256 signatures, certificate signing requests and X.509 certificates,
+// plus the encodings (Base64, hex) and randomness the protocol needs.
+//
+// Device and CSSM keys are both P-256: small, fast and accepted everywhere TLS is.
+// Key material is held in reference-counted OpenSSL objects, so the wrappers copy
+// cheaply. Thread-safety: a const object may be used from several threads at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "protocol/clock.h"
+#include "protocol/status.h"
+
+typedef struct evp_pkey_st EVP_PKEY;
+typedef struct x509_st X509;
+
+namespace sl {
+
+class PublicKey {
+ public:
+  static Result<PublicKey> FromPem(std::string_view pem);
+  std::string ToPem() const;
+  // OK when `signature` (DER ECDSA) is this key's signature of `data`.
+  Status Verify(std::string_view data, std::string_view signature) const;
+  bool SameKeyAs(const PublicKey& other) const;
+  EVP_PKEY* get() const { return key_.get(); }
+  // Takes ownership of one reference to `key`.
+  static PublicKey Adopt(EVP_PKEY* key);
+
+ private:
+  explicit PublicKey(std::shared_ptr<EVP_PKEY> key) : key_(std::move(key)) {}
+  std::shared_ptr<EVP_PKEY> key_;
+};
+
+class PrivateKey {
+ public:
+  static Result<PrivateKey> Generate();  // EC P-256
+  static Result<PrivateKey> FromPem(std::string_view pem);
+  // Unencrypted PKCS#8 PEM. A secret: store it with owner-only permissions, never log it.
+  std::string ToPem() const;
+  PublicKey Public() const;
+  // DER-encoded ECDSA signature over SHA-256(data). Its length varies.
+  Result<std::string> Sign(std::string_view data) const;
+  EVP_PKEY* get() const { return key_.get(); }
+
+ private:
+  explicit PrivateKey(std::shared_ptr<EVP_PKEY> key) : key_(std::move(key)) {}
+  std::shared_ptr<EVP_PKEY> key_;
+};
+
+class Certificate {
+ public:
+  static Result<Certificate> FromPem(std::string_view pem);
+  std::string ToPem() const;
+  std::string SerialHex() const;  // upper-case hex, no separators
+  UnixSeconds NotBefore() const;
+  UnixSeconds NotAfter() const;
+  std::string SubjectCommonName() const;
+  PublicKey Key() const;
+  // OK when `issuer` signed this certificate and is named as its issuer.
+  Status VerifyIssuedBy(const Certificate& issuer) const;
+  X509* get() const { return cert_.get(); }
+  // Takes ownership of one reference to `cert`.
+  static Certificate Adopt(X509* cert);
+
+ private:
+  explicit Certificate(std::shared_ptr<X509> cert) : cert_(std::move(cert)) {}
+  std::shared_ptr<X509> cert_;
+};
+
+// A PKCS#10 request whose self-signature has been checked.
+struct CertificateRequest {
+  PublicKey key;
+  std::string common_name;
+};
+
+// A CSR for `key` with subject CN=`common_name`, in PEM.
+Result<std::string> MakeCertificateRequest(const PrivateKey& key, const std::string& common_name);
+// Parses a CSR and checks that it is signed by the key it carries (proof of possession).
+Result<CertificateRequest> ParseCertificateRequest(std::string_view pem);
+
+// Issues a certificate for `subject_key`, signed by `issuer_key` as `issuer`, with a
+// random 128-bit serial number. Not a CA certificate; digital signature use only.
+Result<Certificate> IssueCertificate(const PrivateKey& issuer_key, const Certificate& issuer,
+                                     const PublicKey& subject_key, const std::string& common_name,
+                                     UnixSeconds not_before, UnixSeconds not_after);
+
+std::string Base64Encode(std::string_view data);
+// Strict: standard alphabet with padding, no whitespace.
+Result<std::string> Base64Decode(std::string_view text);
+std::string HexEncode(std::string_view data);
+std::string Sha256(std::string_view data);  // 32 raw bytes
+// `n` bytes from the OpenSSL CSPRNG, hex-encoded (2n characters).
+std::string RandomHex(size_t n);
+// Compares without an early exit, for secrets such as bearer tokens.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace sl

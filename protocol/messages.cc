@@ -1,0 +1,192 @@
+#include "protocol/messages.h"
+
+#include "protocol/envelope.h"
+#include "protocol/json.h"
+
+namespace sl {
+namespace {
+
+constexpr MessageType kAllTypes[] = {MessageType::kRegister, MessageType::kRenewId,
+                                     MessageType::kAuthorize, MessageType::kReportUsage,
+                                     MessageType::kDeregister};
+
+bool IsHex(std::string_view s) {
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+  }
+  return true;
+}
+
+MessageType ReadType(JsonReader& r, bool allow_unknown) {
+  std::string name = r.String("type", 32);
+  for (MessageType t : kAllTypes) {
+    if (name == MessageTypeName(t)) return t;
+  }
+  if (allow_unknown && name == MessageTypeName(MessageType::kUnknown)) return MessageType::kUnknown;
+  if (r.ok()) r.Fail("type", "'" + name + "' is not a message type");
+  return MessageType::kUnknown;
+}
+
+void ReadProtocolVersion(JsonReader& r) {
+  int64_t version = r.Int("protocol", 0, 1000);
+  if (r.ok() && version != kProtocolVersion) {
+    r.Fail("protocol", "is version " + std::to_string(version) + "; this peer speaks version " +
+                           std::to_string(kProtocolVersion));
+  }
+}
+
+}  // namespace
+
+const char* MessageTypeName(MessageType type) {
+  switch (type) {
+    case MessageType::kRegister: return "register";
+    case MessageType::kRenewId: return "renew_id";
+    case MessageType::kAuthorize: return "authorize";
+    case MessageType::kReportUsage: return "report_usage";
+    case MessageType::kDeregister: return "deregister";
+    case MessageType::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+bool IsValidLicenseTag(std::string_view tag) {
+  if (tag.empty() || tag.size() > 128) return false;
+  for (char c : tag) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string EncodeRequest(const Request& q) {
+  JsonWriter w;
+  w.StartObject();
+  w.Field("protocol", kProtocolVersion).Field("type", MessageTypeName(q.type));
+  w.Field("message_id", q.message_id).Field("sent_at", q.sent_at);
+  w.Key("udi").StartObject().Field("pid", q.udi.product_id).Field("sn", q.udi.serial_number).EndObject();
+  if (q.type != MessageType::kRegister) {
+    w.Field("instance_id", q.instance_id).Field("cert_serial", q.cert_serial);
+  } else {
+    w.Field("token", q.token).Field("csr", q.csr_pem);
+  }
+  if (q.hostname) w.Field("hostname", *q.hostname);
+  if (q.type == MessageType::kAuthorize || q.type == MessageType::kReportUsage) {
+    w.Key("usage").StartArray();
+    for (const LicenseCount& u : q.usage) {
+      w.StartObject().Field("tag", u.tag).Field("count", u.count).EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+  return w.str();
+}
+
+Result<Request> DecodeRequest(std::string_view json) {
+  Result<rapidjson::Document> doc = ParseJson(json, kMaxEnvelopeBytes);
+  if (!doc.ok()) return doc.status();
+  JsonReader r(*doc, "request");
+  Request q;
+  ReadProtocolVersion(r);
+  q.type = ReadType(r, /*allow_unknown=*/false);
+  q.message_id = r.String("message_id", 64);
+  if (r.ok() && (q.message_id.size() != 32 || !IsHex(q.message_id))) {
+    r.Fail("message_id", "must be 32 hexadecimal characters");
+  }
+  q.sent_at = r.Int("sent_at", 0, INT64_C(253402300799));  // up to year 9999
+  JsonReader udi = r.Object("udi");
+  q.udi.product_id = udi.String("pid", 64);
+  q.udi.serial_number = udi.String("sn", 64);
+  if (r.ok() && (q.udi.product_id.empty() || q.udi.serial_number.empty())) {
+    r.Fail("udi", "must give a product ID and a serial number");
+  }
+  if (q.type == MessageType::kRegister) {
+    q.token = r.String("token", 512);
+    q.csr_pem = r.String("csr", 8192);
+  } else {
+    q.instance_id = r.String("instance_id", 64);
+    q.cert_serial = r.String("cert_serial", 64);
+  }
+  q.hostname = r.OptionalString("hostname", 253);
+  if (q.type == MessageType::kAuthorize || q.type == MessageType::kReportUsage) {
+    for (JsonReader& line : r.Objects("usage", kMaxLicenseLines)) {
+      LicenseCount u;
+      u.tag = line.String("tag", 128);
+      u.count = line.Int("count", 0, kMaxLicenseCount);
+      if (line.ok() && !IsValidLicenseTag(u.tag)) {
+        line.Fail("tag", "must be 1-128 letters, digits or . _ - :");
+      }
+      q.usage.push_back(std::move(u));
+    }
+  }
+  if (!r.ok()) return r.status();
+  return q;
+}
+
+std::string EncodeResponse(const Response& s) {
+  JsonWriter w;
+  w.StartObject();
+  w.Field("protocol", kProtocolVersion).Field("type", MessageTypeName(s.type));
+  w.Field("in_reply_to", s.in_reply_to).Field("server_time", s.server_time);
+  w.Field("result", s.ok ? "ok" : "refused");
+  if (!s.ok) {
+    w.Key("error").StartObject().Field("code", s.error_code).Field("message", s.error_message).EndObject();
+  } else if (s.type == MessageType::kRegister || s.type == MessageType::kRenewId) {
+    w.Field("instance_id", s.instance_id).Field("id_certificate", s.id_certificate_pem);
+    w.Field("smart_account", s.smart_account).Field("virtual_account", s.virtual_account);
+    w.Field("export_controlled", s.export_controlled);
+    w.Field("registration_expires", s.registration_expires);
+  } else if (s.type == MessageType::kAuthorize || s.type == MessageType::kReportUsage) {
+    w.Key("licenses").StartArray();
+    for (const LicenseStatus& l : s.licenses) {
+      w.StartObject().Field("tag", l.tag).Field("count", l.count).Field("status", l.status).EndObject();
+    }
+    w.EndArray();
+    w.Field("authorization_status", s.authorization_status);
+    if (s.type == MessageType::kAuthorize) w.Field("authorization_expires", s.authorization_expires);
+  }
+  w.EndObject();
+  return w.str();
+}
+
+Result<Response> DecodeResponse(std::string_view json) {
+  Result<rapidjson::Document> doc = ParseJson(json, kMaxEnvelopeBytes);
+  if (!doc.ok()) return doc.status();
+  JsonReader r(*doc, "response");
+  Response s;
+  ReadProtocolVersion(r);
+  s.type = ReadType(r, /*allow_unknown=*/true);
+  s.in_reply_to = r.String("in_reply_to", 64);
+  s.server_time = r.Int("server_time", 0, INT64_C(253402300799));
+  std::string result = r.String("result", 16);
+  if (r.ok() && result != "ok" && result != "refused") r.Fail("result", "must be 'ok' or 'refused'");
+  s.ok = result == "ok";
+  if (!s.ok) {
+    JsonReader error = r.Object("error");
+    s.error_code = error.String("code", 64);
+    s.error_message = error.String("message", 1024);
+  } else if (s.type == MessageType::kRegister || s.type == MessageType::kRenewId) {
+    s.instance_id = r.String("instance_id", 64);
+    s.id_certificate_pem = r.String("id_certificate", 8192);
+    s.smart_account = r.String("smart_account", 256);
+    s.virtual_account = r.String("virtual_account", 256);
+    s.export_controlled = r.Bool("export_controlled");
+    s.registration_expires = r.Int("registration_expires", 0, INT64_C(253402300799));
+  } else if (s.type == MessageType::kAuthorize || s.type == MessageType::kReportUsage) {
+    for (JsonReader& line : r.Objects("licenses", kMaxLicenseLines)) {
+      LicenseStatus l;
+      l.tag = line.String("tag", 128);
+      l.count = line.Int("count", 0, kMaxLicenseCount);
+      l.status = line.String("status", 64);
+      s.licenses.push_back(std::move(l));
+    }
+    s.authorization_status = r.String("authorization_status", 64);
+    if (s.type == MessageType::kAuthorize) {
+      s.authorization_expires = r.Int("authorization_expires", 0, INT64_C(253402300799));
+    }
+  }
+  if (!r.ok()) return r.status();
+  return s;
+}
+
+}  // namespace sl

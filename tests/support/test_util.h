@@ -1,0 +1,29 @@
+// Small helpers shared by the tests: reading files, the test PKI, temporary folders.
+// Thread-safety: free functions; TempDir is owned by one test.
+#pragma once
+
+#include <string>
+
+namespace sl::test {
+
+// The whole file; fails the calling test (and returns "") when it cannot be read.
+std::string ReadFile(const std::string& path);
+// A file of the test PKI made by certs/make-test-pki.sh at build time.
+std::string PkiPath(const std::string& name);
+std::string ReadPki(const std::string& name);
+
+// A fresh folder under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace sl::test
