@@ -148,4 +148,22 @@ std::vector<JsonReader> JsonReader::Objects(const char* name, size_t max_items) 
   return out;
 }
 
+std::vector<std::pair<std::string, int64_t>> JsonReader::IntMembers(const char* name, int64_t min,
+                                                                    int64_t max, size_t max_items) {
+  std::vector<std::pair<std::string, int64_t>> out;
+  JsonReader members = Object(name);
+  if (!ok()) return out;
+  if (members.object_->MemberCount() > max_items) {
+    Fail(name, "has more than " + std::to_string(max_items) + " members");
+    return out;
+  }
+  for (auto it = members.object_->MemberBegin(); it != members.object_->MemberEnd(); ++it) {
+    std::string key(it->name.GetString(), it->name.GetStringLength());
+    int64_t value = members.Int(key.c_str(), min, max);
+    if (!ok()) return {};
+    out.emplace_back(std::move(key), value);
+  }
+  return out;
+}
+
 }  // namespace sl

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <rapidjson/document.h>
@@ -52,6 +53,9 @@ class JsonReader {
   JsonReader Object(const char* name);
   // Each element of an array of objects, at most `max_items`.
   std::vector<JsonReader> Objects(const char* name, size_t max_items);
+  // An object of integers, e.g. {"rms": 10, "room": 5}, as (name, value) pairs.
+  std::vector<std::pair<std::string, int64_t>> IntMembers(const char* name, int64_t min, int64_t max,
+                                                          size_t max_items);
   // Records an error of the caller's own about field `name` (e.g. a bad enum value).
   void Fail(const char* name, const std::string& problem);
 

@@ -1,0 +1,306 @@
+#include "mock_cssm/cssm.h"
+
+namespace sl::mock {
+
+bool IsValidAccountName(const std::string& name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f || c == '/') return false;
+  }
+  return true;
+}
+
+bool IsValidTokenValue(const std::string& value) {
+  if (value.size() < 8 || value.size() > 512) return false;
+  for (char c : value) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Cssm::Cssm(const Clock& clock, PrivateKey issuer_key, Certificate issuer)
+    : clock_(clock), issuer_key_(std::move(issuer_key)), issuer_(std::move(issuer)) {}
+
+// ---- Administration
+
+SmartAccount* Cssm::FindAccount(const std::string& name) {
+  auto it = accounts_.find(name);
+  return it == accounts_.end() ? nullptr : &it->second;
+}
+
+VirtualAccount* Cssm::FindVirtualAccount(const std::string& account, const std::string& va) {
+  SmartAccount* a = FindAccount(account);
+  if (a == nullptr) return nullptr;
+  auto it = a->virtual_accounts.find(va);
+  return it == a->virtual_accounts.end() ? nullptr : &it->second;
+}
+
+Status Cssm::AddAccount(const std::string& name, bool export_controlled_allowed) {
+  if (!IsValidAccountName(name)) {
+    return InvalidArgument("account name must be 1-128 characters without '/' or control characters");
+  }
+  if (accounts_.count(name) != 0) return AlreadyExists("smart account '" + name + "' already exists");
+  accounts_[name] = SmartAccount{name, export_controlled_allowed, {}};
+  return Status::Ok();
+}
+
+Status Cssm::AddVirtualAccount(const std::string& account, const std::string& name,
+                               bool export_controlled_allowed) {
+  SmartAccount* a = FindAccount(account);
+  if (a == nullptr) return NotFound("no smart account '" + account + "'");
+  if (!IsValidAccountName(name)) {
+    return InvalidArgument("virtual account name must be 1-128 characters without '/' or control characters");
+  }
+  if (a->virtual_accounts.count(name) != 0) {
+    return AlreadyExists("virtual account '" + name + "' already exists in '" + account + "'");
+  }
+  a->virtual_accounts[name] = VirtualAccount{name, export_controlled_allowed, {}};
+  return Status::Ok();
+}
+
+Status Cssm::SetLicenseCount(const std::string& account, const std::string& va, const std::string& tag,
+                             int64_t count) {
+  VirtualAccount* v = FindVirtualAccount(account, va);
+  if (v == nullptr) return NotFound("no virtual account '" + va + "' in smart account '" + account + "'");
+  if (!IsValidLicenseTag(tag)) return InvalidArgument("license tag must be 1-128 letters, digits or . _ - :");
+  if (count < 0 || count > kMaxLicenseCount) {
+    return InvalidArgument("license count must be between 0 and " + std::to_string(kMaxLicenseCount));
+  }
+  v->licenses[tag] = count;
+  known_tags_.insert(tag);
+  return Status::Ok();
+}
+
+Result<RegistrationToken> Cssm::CreateToken(const std::string& account, const std::string& va,
+                                            const TokenSpec& spec) {
+  SmartAccount* a = FindAccount(account);
+  VirtualAccount* v = FindVirtualAccount(account, va);
+  if (v == nullptr) return NotFound("no virtual account '" + va + "' in smart account '" + account + "'");
+  if (spec.export_controlled && !a->export_controlled_allowed) {
+    return PermissionDenied("smart account '" + account + "' is not permitted to use export-controlled functionality");
+  }
+  if (spec.export_controlled && !v->export_controlled_allowed) {
+    return PermissionDenied("virtual account '" + va + "' does not allow export-controlled functionality");
+  }
+  if (spec.expires_in_days < 1 || spec.expires_in_days > 365) {
+    return InvalidArgument("expires_in_days must be between 1 and 365");
+  }
+  if (spec.max_uses < 1 || spec.max_uses > 1000000) {
+    return InvalidArgument("max_uses must be between 1 and 1000000");
+  }
+  RegistrationToken t;
+  t.value = spec.value.empty() ? RandomHex(32) : spec.value;
+  if (!IsValidTokenValue(t.value)) {
+    return InvalidArgument("token must be 8-512 letters, digits or - _ .");
+  }
+  if (tokens_.count(t.value) != 0) return AlreadyExists("that token value already exists");
+  t.account = account;
+  t.virtual_account = va;
+  t.export_controlled = spec.export_controlled;
+  t.created = clock_.Now();
+  t.expires = t.created + spec.expires_in_days * kDay;
+  t.max_uses = spec.max_uses;
+  tokens_[t.value] = t;
+  return t;
+}
+
+int64_t Cssm::InUse(const std::string& account, const std::string& va, const std::string& tag) const {
+  int64_t total = 0;
+  for (const auto& [id, pi] : instances_) {
+    if (pi.account != account || pi.virtual_account != va) continue;
+    auto it = pi.usage.find(tag);
+    if (it != pi.usage.end()) total += it->second;
+  }
+  return total;
+}
+
+Result<std::vector<PoolLine>> Cssm::Licenses(const std::string& account, const std::string& va) const {
+  auto a = accounts_.find(account);
+  if (a == accounts_.end()) return NotFound("no smart account '" + account + "'");
+  auto v = a->second.virtual_accounts.find(va);
+  if (v == a->second.virtual_accounts.end()) {
+    return NotFound("no virtual account '" + va + "' in smart account '" + account + "'");
+  }
+  std::vector<PoolLine> lines;
+  for (const auto& [tag, owned] : v->second.licenses) {
+    int64_t in_use = InUse(account, va, tag);
+    lines.push_back({tag, owned, in_use, in_use > owned ? kTagOutOfCompliance : kTagAuthorized});
+  }
+  return lines;
+}
+
+const ProductInstance* Cssm::FindInstance(const std::string& id) const {
+  auto it = instances_.find(id);
+  return it == instances_.end() ? nullptr : &it->second;
+}
+
+Status Cssm::RemoveInstance(const std::string& id) {
+  if (instances_.erase(id) == 0) return NotFound("no product instance '" + id + "'");
+  return Status::Ok();
+}
+
+// ---- Licensing
+
+Response Cssm::Reply(const Request& request) const {
+  Response r;
+  r.type = request.type;
+  r.in_reply_to = request.message_id;
+  r.server_time = clock_.Now();
+  r.ok = true;
+  return r;
+}
+
+Response Cssm::Refuse(const Request& request, const char* code, std::string message) const {
+  Response r = Reply(request);
+  r.ok = false;
+  r.error_code = code;
+  r.error_message = std::move(message);
+  return r;
+}
+
+Result<std::string> Cssm::IssueIdCertificate(ProductInstance& instance, const PublicKey& key) {
+  UnixSeconds now = clock_.Now();
+  Result<Certificate> cert =
+      IssueCertificate(issuer_key_, issuer_, key, instance.id, now, now + kIdCertificateValidity);
+  if (!cert.ok()) return cert.status();
+  instance.public_key_pem = key.ToPem();
+  instance.cert_serial = cert->SerialHex();
+  instance.registration_expires = cert->NotAfter();
+  return cert->ToPem();
+}
+
+void Cssm::FillRegistration(const ProductInstance& instance, std::string cert_pem,
+                            Response& response) const {
+  response.instance_id = instance.id;
+  response.id_certificate_pem = std::move(cert_pem);
+  response.smart_account = instance.account;
+  response.virtual_account = instance.virtual_account;
+  response.export_controlled = instance.export_controlled;
+  response.registration_expires = instance.registration_expires;
+}
+
+Response Cssm::Register(const Request& request, const PublicKey& device_key) {
+  UnixSeconds now = clock_.Now();
+  auto t = tokens_.find(request.token);
+  if (t == tokens_.end()) {
+    return Refuse(request, error_code::kTokenInvalid,
+                  "the product instance registration token is not valid: this CSSM did not issue it");
+  }
+  RegistrationToken& token = t->second;
+  if (now >= token.expires) {
+    return Refuse(request, error_code::kTokenExpired,
+                  "the product instance registration token expired on " + FormatIso8601(token.expires));
+  }
+  if (token.uses >= token.max_uses) {
+    return Refuse(request, error_code::kTokenUsedUp,
+                  "the product instance registration token has been used its maximum of " +
+                      std::to_string(token.max_uses) + " times");
+  }
+  // A device registers once per UDI: registering again (possibly with another
+  // virtual account's token) re-registers the same product instance and moves it.
+  ProductInstance* instance = nullptr;
+  for (auto& [id, pi] : instances_) {
+    if (pi.udi == request.udi) instance = &pi;
+  }
+  ProductInstance fresh;
+  if (instance == nullptr) {
+    fresh.id = "PI-" + RandomHex(8);
+    fresh.udi = request.udi;
+    fresh.registered_at = now;
+    instance = &fresh;
+  }
+  instance->account = token.account;
+  instance->virtual_account = token.virtual_account;
+  instance->export_controlled = token.export_controlled;
+  instance->hostname = request.hostname;
+  instance->last_contact = now;
+  Result<std::string> cert = IssueIdCertificate(*instance, device_key);
+  if (!cert.ok()) {
+    return Refuse(request, error_code::kInternalError,
+                  "cannot issue the ID certificate: " + cert.status().message());
+  }
+  ++token.uses;
+  if (instance == &fresh) instance = &(instances_[fresh.id] = std::move(fresh));
+  Response r = Reply(request);
+  FillRegistration(*instance, std::move(*cert), r);
+  return r;
+}
+
+Response Cssm::RenewIdCertificate(const Request& request, const std::string& instance_id) {
+  ProductInstance& instance = instances_.at(instance_id);
+  instance.hostname = request.hostname;  // absent: the device now asks for privacy
+  instance.last_contact = clock_.Now();
+  Result<PublicKey> key = PublicKey::FromPem(instance.public_key_pem);
+  Result<std::string> cert = key.ok() ? IssueIdCertificate(instance, *key) : Result<std::string>(key.status());
+  if (!cert.ok()) {
+    return Refuse(request, error_code::kInternalError,
+                  "cannot renew the ID certificate: " + cert.status().message());
+  }
+  Response r = Reply(request);
+  FillRegistration(instance, std::move(*cert), r);
+  return r;
+}
+
+void Cssm::FillLicenses(const ProductInstance& instance, Response& response) const {
+  const VirtualAccount& va =
+      accounts_.at(instance.account).virtual_accounts.at(instance.virtual_account);
+  bool any_in_use = false;
+  bool compliant = true;
+  for (const auto& [tag, count] : instance.usage) {
+    std::string status;
+    if (known_tags_.count(tag) == 0) {
+      status = kTagInvalid;
+    } else {
+      auto owned = va.licenses.find(tag);
+      int64_t pool = owned == va.licenses.end() ? 0 : owned->second;
+      status = InUse(instance.account, instance.virtual_account, tag) > pool ? kTagOutOfCompliance
+                                                                              : kTagAuthorized;
+    }
+    if (count > 0) {
+      any_in_use = true;
+      if (status != kTagAuthorized) compliant = false;
+    }
+    response.licenses.push_back({tag, count, status});
+  }
+  response.authorization_status =
+      !any_in_use ? kOverallNoLicensesInUse : compliant ? kOverallAuthorized : kOverallOutOfCompliance;
+}
+
+namespace {
+std::map<std::string, int64_t> UsageMap(const Request& request) {
+  std::map<std::string, int64_t> usage;
+  for (const LicenseCount& u : request.usage) usage[u.tag] = u.count;
+  return usage;
+}
+}  // namespace
+
+Response Cssm::Authorize(const Request& request, const std::string& instance_id) {
+  ProductInstance& instance = instances_.at(instance_id);
+  UnixSeconds now = clock_.Now();
+  instance.usage = UsageMap(request);
+  instance.last_contact = now;
+  instance.authorization_expires = now + kAuthorizationValidity;
+  Response r = Reply(request);
+  FillLicenses(instance, r);
+  r.authorization_expires = instance.authorization_expires;
+  return r;
+}
+
+Response Cssm::ReportUsage(const Request& request, const std::string& instance_id) {
+  ProductInstance& instance = instances_.at(instance_id);
+  instance.usage = UsageMap(request);
+  instance.last_contact = clock_.Now();
+  Response r = Reply(request);
+  FillLicenses(instance, r);
+  return r;
+}
+
+Response Cssm::Deregister(const Request& request, const std::string& instance_id) {
+  // Forgetting the instance releases its entitlements to the pool at once.
+  instances_.erase(instance_id);
+  return Reply(request);
+}
+
+}  // namespace sl::mock

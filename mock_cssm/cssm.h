@@ -1,0 +1,146 @@
+// The mock CSSM's domain model: smart accounts, virtual accounts, license pools,
+// product instance registration tokens and product instances, and the licensing
+// operations on them (register, renew ID certificate, authorize, report usage,
+// deregister) as the specification describes them.
+//
+// This layer knows nothing of HTTP or envelopes: LicensingService checks signatures,
+// freshness and replays before calling it, and signs what it returns. Times come from
+// the injected Clock (the server's clock, which tests may move).
+// Thread-safety: not thread-safe; the server serialises every call with one mutex.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "protocol/clock.h"
+#include "protocol/crypto.h"
+#include "protocol/messages.h"
+#include "protocol/status.h"
+
+namespace sl::mock {
+
+constexpr int64_t kIdCertificateValidity = 365 * kDay;
+constexpr int64_t kAuthorizationValidity = 90 * kDay;
+
+// The per-tag and overall strings of the specification.
+inline constexpr const char* kTagAuthorized = "Authorized";
+inline constexpr const char* kTagOutOfCompliance = "Out of compliance";
+inline constexpr const char* kTagInvalid = "Invalid-tag";
+inline constexpr const char* kOverallAuthorized = "Authorized";
+inline constexpr const char* kOverallOutOfCompliance = "Out-of-compliance";
+inline constexpr const char* kOverallNoLicensesInUse = "No Licenses in Use";
+
+struct VirtualAccount {
+  std::string name;
+  bool export_controlled_allowed = true;
+  std::map<std::string, int64_t> licenses;  // tag -> owned count
+};
+
+struct SmartAccount {
+  std::string name;
+  bool export_controlled_allowed = true;  // false: the account is barred from export control
+  std::map<std::string, VirtualAccount> virtual_accounts;
+};
+
+struct RegistrationToken {
+  std::string value;  // a secret: shown once when created, never listed
+  std::string account;
+  std::string virtual_account;
+  bool export_controlled = false;
+  UnixSeconds created = 0;
+  UnixSeconds expires = 0;
+  int64_t max_uses = 1;
+  int64_t uses = 0;
+};
+
+struct TokenSpec {
+  bool export_controlled = false;
+  int64_t expires_in_days = 30;  // 1-365, as CSSM offers
+  int64_t max_uses = 1;
+  std::string value;  // empty: a random token is made; seeds may fix one for demos
+};
+
+struct ProductInstance {
+  std::string id;
+  Udi udi;
+  std::optional<std::string> hostname;  // absent when the device asked for privacy
+  std::string account;
+  std::string virtual_account;
+  bool export_controlled = false;
+  std::string public_key_pem;
+  std::string cert_serial;
+  UnixSeconds registered_at = 0;
+  UnixSeconds registration_expires = 0;  // the ID certificate's notAfter
+  UnixSeconds last_contact = 0;
+  UnixSeconds authorization_expires = 0;  // 0: never authorized
+  std::map<std::string, int64_t> usage;   // tag -> count last reported
+};
+
+// One line of a virtual account's license view.
+struct PoolLine {
+  std::string tag;
+  int64_t owned = 0;
+  int64_t in_use = 0;  // reported by every product instance of the virtual account
+  std::string status;  // kTagAuthorized or kTagOutOfCompliance
+};
+
+class Cssm {
+ public:
+  // `issuer_key`/`issuer` sign the ID certificates (the CSSM signing key).
+  Cssm(const Clock& clock, PrivateKey issuer_key, Certificate issuer);
+
+  // ---- Administration (the CSSM web portal's actions)
+  Status AddAccount(const std::string& name, bool export_controlled_allowed);
+  Status AddVirtualAccount(const std::string& account, const std::string& name,
+                           bool export_controlled_allowed);
+  Status SetLicenseCount(const std::string& account, const std::string& va, const std::string& tag,
+                         int64_t count);
+  Result<RegistrationToken> CreateToken(const std::string& account, const std::string& va,
+                                        const TokenSpec& spec);
+  Result<std::vector<PoolLine>> Licenses(const std::string& account, const std::string& va) const;
+  const std::map<std::string, SmartAccount>& accounts() const { return accounts_; }
+  const std::map<std::string, ProductInstance>& instances() const { return instances_; }
+  const ProductInstance* FindInstance(const std::string& id) const;
+  // Manual removal of a product instance on the portal; releases its licenses.
+  Status RemoveInstance(const std::string& id);
+
+  // ---- Licensing operations. The caller has checked the request's signature and,
+  // for all but Register, that it comes from `instance` with its current certificate.
+  Response Register(const Request& request, const PublicKey& device_key);
+  Response RenewIdCertificate(const Request& request, const std::string& instance_id);
+  Response Authorize(const Request& request, const std::string& instance_id);
+  Response ReportUsage(const Request& request, const std::string& instance_id);
+  Response Deregister(const Request& request, const std::string& instance_id);
+
+  const Clock& clock() const { return clock_; }
+
+ private:
+  SmartAccount* FindAccount(const std::string& name);
+  VirtualAccount* FindVirtualAccount(const std::string& account, const std::string& va);
+  Response Reply(const Request& request) const;
+  Response Refuse(const Request& request, const char* code, std::string message) const;
+  // Issues a fresh 1-year ID certificate for `instance`, by the server's clock; PEM.
+  Result<std::string> IssueIdCertificate(ProductInstance& instance, const PublicKey& key);
+  void FillRegistration(const ProductInstance& instance, std::string cert_pem, Response& response) const;
+  // Per-tag statuses of `instance`'s usage against its virtual account's pool.
+  void FillLicenses(const ProductInstance& instance, Response& response) const;
+  int64_t InUse(const std::string& account, const std::string& va, const std::string& tag) const;
+
+  const Clock& clock_;
+  PrivateKey issuer_key_;
+  Certificate issuer_;
+  std::map<std::string, SmartAccount> accounts_;
+  std::map<std::string, RegistrationToken> tokens_;       // by value
+  std::map<std::string, ProductInstance> instances_;       // by id
+  std::set<std::string> known_tags_;  // every tag any pool has named: the rest are Invalid-tag
+};
+
+// Names of accounts and virtual accounts: 1-128 characters, no '/' or control characters.
+bool IsValidAccountName(const std::string& name);
+// Token values: 8-512 characters of letters, digits and - _ .
+bool IsValidTokenValue(const std::string& value);
+
+}  // namespace sl::mock

@@ -1,0 +1,17 @@
+// Small JSON helpers for the mock's HTTP handlers. Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+
+#include "protocol/status.h"
+
+namespace sl::mock {
+
+// {"error":{"code":"...","message":"..."}}
+std::string ErrorJson(const std::string& code, const std::string& message);
+// The HTTP status an admin API error travels with (400, 403, 404, 409, 413, 500).
+int HttpStatusFor(const Status& status);
+// "invalid_argument", "not_found", ...
+std::string ErrorCodeFor(const Status& status);
+
+}  // namespace sl::mock

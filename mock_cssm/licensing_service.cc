@@ -1,0 +1,150 @@
+#include "mock_cssm/licensing_service.h"
+
+#include "protocol/json.h"
+#include "protocol/messages.h"
+
+namespace sl::mock {
+
+LicensingService::LicensingService(Cssm& cssm, std::mutex& mutex, PrivateKey signing_key,
+                                   int64_t max_clock_skew_seconds)
+    : cssm_(cssm), mutex_(mutex), signing_key_(std::move(signing_key)), max_skew_(max_clock_skew_seconds) {}
+
+int LicensingService::HttpStatusFor(const std::string& code) {
+  static const std::map<std::string, int> statuses = {
+      {error_code::kMalformedRequest, 400},     {error_code::kUnsupportedProtocol, 400},
+      {error_code::kBadSignature, 401},         {error_code::kStaleMessage, 401},
+      {error_code::kReplayedMessage, 401},      {error_code::kCertificateMismatch, 401},
+      {error_code::kTokenInvalid, 403},         {error_code::kTokenExpired, 403},
+      {error_code::kTokenUsedUp, 403},          {error_code::kRegistrationExpired, 403},
+      {error_code::kUnknownInstance, 404},      {error_code::kPayloadTooLarge, 413},
+      {error_code::kInternalError, 500},
+  };
+  auto it = statuses.find(code);
+  return it == statuses.end() ? 500 : it->second;
+}
+
+LicensingReply LicensingService::Seal(const Response& response) {
+  Result<std::string> sealed = SealMessage(EncodeResponse(response), signing_key_);
+  if (!sealed.ok()) {
+    return {500, R"({"error":{"code":"internal_error","message":"cannot sign the response"}})"};
+  }
+  return {response.ok ? 200 : HttpStatusFor(response.error_code), std::move(*sealed)};
+}
+
+LicensingReply LicensingService::Refusal(const char* code, const std::string& message) {
+  Response r;
+  r.server_time = cssm_.clock().Now();
+  r.error_code = code;
+  r.error_message = message;
+  return Seal(r);
+}
+
+LicensingReply LicensingService::Handle(std::string_view request_envelope) {
+  return Seal(Process(request_envelope));
+}
+
+bool LicensingService::RememberMessage(const std::string& message_id, UnixSeconds now) {
+  // Anything older than the skew window is refused as stale anyway, so forgetting
+  // it keeps the cache small without opening a replay window.
+  if (seen_messages_.size() >= kMaxRememberedMessages / 2) {
+    for (auto it = seen_messages_.begin(); it != seen_messages_.end();) {
+      it = now - it->second > 2 * max_skew_ ? seen_messages_.erase(it) : std::next(it);
+    }
+  }
+  if (seen_messages_.size() >= kMaxRememberedMessages) return false;
+  return seen_messages_.emplace(message_id, now).second;
+}
+
+Response LicensingService::Process(std::string_view request_envelope) {
+  Response refusal;
+  refusal.server_time = cssm_.clock().Now();
+  auto refuse = [&refusal](const char* code, std::string message) {
+    refusal.ok = false;
+    refusal.error_code = code;
+    refusal.error_message = std::move(message);
+    return refusal;
+  };
+
+  Result<SignedMessage> envelope = OpenEnvelope(request_envelope);
+  if (!envelope.ok()) return refuse(error_code::kMalformedRequest, envelope.status().message());
+  {
+    // Check the version before anything else, so that a newer peer hears why.
+    Result<rapidjson::Document> doc = ParseJson(envelope->body);
+    if (!doc.ok()) return refuse(error_code::kMalformedRequest, "body: " + doc.status().message());
+    JsonReader version(*doc, "request");
+    int64_t v = version.Int("protocol", 0, 1000000);
+    if (version.ok() && v != kProtocolVersion) {
+      return refuse(error_code::kUnsupportedProtocol,
+                    "protocol version " + std::to_string(v) + " is not supported; this server speaks version " +
+                        std::to_string(kProtocolVersion));
+    }
+  }
+  Result<Request> decoded = DecodeRequest(envelope->body);
+  if (!decoded.ok()) return refuse(error_code::kMalformedRequest, decoded.status().message());
+  const Request& request = *decoded;
+  refusal.type = request.type;
+  refusal.in_reply_to = request.message_id;
+
+  // The device's signature: for a registration, by the key in its CSR (proof of
+  // possession); afterwards by the key of the ID certificate this server issued.
+  std::optional<PublicKey> device_key;
+  if (request.type == MessageType::kRegister) {
+    Result<CertificateRequest> csr = ParseCertificateRequest(request.csr_pem);
+    if (!csr.ok()) return refuse(error_code::kMalformedRequest, "field 'request.csr': " + csr.status().message());
+    device_key = csr->key;
+  }
+
+  std::lock_guard<std::mutex> lock(mutex_);
+  UnixSeconds now = cssm_.clock().Now();
+  refusal.server_time = now;
+  const ProductInstance* instance = nullptr;
+  if (request.type != MessageType::kRegister) {
+    instance = cssm_.FindInstance(request.instance_id);
+    if (instance == nullptr) {
+      return refuse(error_code::kUnknownInstance,
+                    "product instance '" + request.instance_id +
+                        "' is not registered with this CSSM (removed or never registered)");
+    }
+    Result<PublicKey> key = PublicKey::FromPem(instance->public_key_pem);
+    if (!key.ok()) return refuse(error_code::kInternalError, "stored device key is unreadable");
+    device_key = *key;
+  }
+  if (!VerifyMessage(*envelope, *device_key).ok()) {
+    return refuse(error_code::kBadSignature, "the request is not signed by the device's registered key");
+  }
+  if (request.sent_at < now - max_skew_ || request.sent_at > now + max_skew_) {
+    return refuse(error_code::kStaleMessage,
+                  "the request was sent at " + FormatIso8601(request.sent_at) + " but the server time is " +
+                      FormatIso8601(now) + "; clocks may differ by at most " + std::to_string(max_skew_) + " s");
+  }
+  if (!RememberMessage(request.message_id, now)) {
+    return refuse(error_code::kReplayedMessage, "message " + request.message_id + " was already received");
+  }
+  if (instance != nullptr) {
+    if (!(instance->udi == request.udi)) {
+      return refuse(error_code::kCertificateMismatch, "the UDI does not match the registered product instance");
+    }
+    if (instance->cert_serial != request.cert_serial) {
+      return refuse(error_code::kCertificateMismatch,
+                    "ID certificate " + request.cert_serial + " is not the current one for this product instance");
+    }
+    if (now >= instance->registration_expires && request.type != MessageType::kDeregister) {
+      return refuse(error_code::kRegistrationExpired,
+                    "the registration expired on " + FormatIso8601(instance->registration_expires) +
+                        "; register again with a new token");
+    }
+  }
+
+  const std::string instance_id = instance != nullptr ? instance->id : "";
+  switch (request.type) {
+    case MessageType::kRegister: return cssm_.Register(request, *device_key);
+    case MessageType::kRenewId: return cssm_.RenewIdCertificate(request, instance_id);
+    case MessageType::kAuthorize: return cssm_.Authorize(request, instance_id);
+    case MessageType::kReportUsage: return cssm_.ReportUsage(request, instance_id);
+    case MessageType::kDeregister: return cssm_.Deregister(request, instance_id);
+    case MessageType::kUnknown: break;
+  }
+  return refuse(error_code::kMalformedRequest, "unknown message type");
+}
+
+}  // namespace sl::mock

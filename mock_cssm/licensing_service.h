@@ -1,0 +1,55 @@
+// The licensing endpoint's logic, below HTTP: takes a request envelope, checks it
+// (well-formed, fresh, not replayed, signed by the device key the server holds),
+// runs the operation on the Cssm and returns the signed response envelope with the
+// HTTP status to send.
+//
+// Thread-safety: Handle() may be called from many server threads; one mutex guards
+// the Cssm and the replay cache, and signing happens outside it.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "mock_cssm/cssm.h"
+#include "protocol/crypto.h"
+#include "protocol/envelope.h"
+
+namespace sl::mock {
+
+struct LicensingReply {
+  int http_status = 200;
+  std::string body;  // a signed envelope
+};
+
+class LicensingService {
+ public:
+  // `cssm` is shared with the admin API; every use of it takes mutex().
+  LicensingService(Cssm& cssm, std::mutex& mutex, PrivateKey signing_key, int64_t max_clock_skew_seconds);
+
+  LicensingReply Handle(std::string_view request_envelope);
+  // A signed refusal for a request the HTTP layer rejected before reading it.
+  LicensingReply Refusal(const char* code, const std::string& message);
+  // Signs `response` (the fault injector uses it, then spoils the signature).
+  LicensingReply Seal(const Response& response);
+
+  // The HTTP status each refusal code travels with.
+  static int HttpStatusFor(const std::string& code);
+
+ private:
+  Response Process(std::string_view request_envelope);
+  // Records `message_id`; false when it was seen already. REQUIRES: mutex held.
+  bool RememberMessage(const std::string& message_id, UnixSeconds now);
+
+  Cssm& cssm_;
+  std::mutex& mutex_;
+  PrivateKey signing_key_;
+  const int64_t max_skew_;
+  std::map<std::string, UnixSeconds> seen_messages_;  // message_id -> when seen
+};
+
+// The replay cache is bounded: a flood of fresh messages cannot exhaust memory.
+constexpr size_t kMaxRememberedMessages = 200000;
+
+}  // namespace sl::mock

@@ -1,0 +1,189 @@
+#include "mock_cssm/server.h"
+
+#include <httplib.h>
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "mock_cssm/http_util.h"
+#include "mock_cssm/seed.h"
+#include "protocol/json.h"
+
+namespace sl::mock {
+
+namespace {
+
+Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot read '" + path + "'");
+  std::string data;
+  data.resize(max_bytes + 1);
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  data.resize(static_cast<size_t>(in.gcount()));
+  if (data.size() > max_bytes) {
+    return ResourceExhausted("'" + path + "' is larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  return data;
+}
+
+// Re-encodes a signed envelope with one bit of its signature flipped.
+std::string SpoilSignature(const std::string& envelope) {
+  Result<SignedMessage> m = OpenEnvelope(envelope);
+  if (!m.ok() || m->signature.empty()) return envelope;
+  m->signature[m->signature.size() / 2] ^= 0x01;
+  JsonWriter w;
+  w.StartObject().Field("body", m->body).Field("signature", Base64Encode(m->signature)).EndObject();
+  return w.str();
+}
+
+bool IsLicensingPath(const std::string& path) { return path == kDirectPath || path == kOnPremPath; }
+
+}  // namespace
+
+Result<std::unique_ptr<MockCssmServer>> MockCssmServer::Create(const ServerOptions& options,
+                                                               const Clock& base_clock) {
+  Result<std::string> key_pem = ReadSmallFile(options.signing_key_path, 16 * 1024);
+  if (!key_pem.ok()) return Status(key_pem.status().code(), "signing key: " + key_pem.status().message());
+  Result<PrivateKey> key = PrivateKey::FromPem(*key_pem);
+  if (!key.ok()) return InvalidArgument("signing key '" + options.signing_key_path + "' is not a PEM private key");
+  Result<std::string> cert_pem = ReadSmallFile(options.signing_cert_path, 16 * 1024);
+  if (!cert_pem.ok()) return Status(cert_pem.status().code(), "signing certificate: " + cert_pem.status().message());
+  Result<Certificate> cert = Certificate::FromPem(*cert_pem);
+  if (!cert.ok()) return InvalidArgument("signing certificate: " + cert.status().message());
+  if (!cert->Key().SameKeyAs(key->Public())) {
+    return InvalidArgument("the signing certificate does not match the signing key");
+  }
+  if (options.admin_token.size() < 8) return InvalidArgument("the admin token must be at least 8 characters");
+
+  std::unique_ptr<MockCssmServer> server(new MockCssmServer(options, base_clock, *key, *cert));
+  if (!server->http_->is_valid()) {
+    return InvalidArgument("cannot load the TLS certificate '" + options.tls_cert_path + "' and key '" +
+                           options.tls_key_path + "'");
+  }
+  if (!options.seed_path.empty()) {
+    Result<std::string> seed = ReadSmallFile(options.seed_path, kMaxSeedBytes);
+    if (!seed.ok()) return Status(seed.status().code(), "seed: " + seed.status().message());
+    Status s = ApplySeed(server->cssm_, *seed);
+    if (!s.ok()) return Status(s.code(), "seed '" + options.seed_path + "': " + s.message());
+  }
+  return server;
+}
+
+MockCssmServer::MockCssmServer(const ServerOptions& options, const Clock& base_clock, PrivateKey signing_key,
+                               Certificate signing_cert)
+    : options_(options),
+      clock_(base_clock),
+      cssm_(clock_, signing_key, std::move(signing_cert)),
+      licensing_(cssm_, mutex_, signing_key, options.max_clock_skew_seconds),
+      http_(std::make_unique<httplib::SSLServer>(options.tls_cert_path.c_str(), options.tls_key_path.c_str())) {
+  if (http_->is_valid()) {
+    SSL_CTX_set_min_proto_version(http_->ssl_context(), TLS1_2_VERSION);
+  }
+  // Short keep-alive so that Stop() is not held up by idle client connections.
+  http_->set_keep_alive_timeout(2);
+  http_->set_read_timeout(10, 0);
+  http_->set_write_timeout(10, 0);
+  http_->set_payload_max_length(options.max_body_bytes);
+  InstallRoutes();
+  InstallAdminRoutes();
+}
+
+MockCssmServer::~MockCssmServer() { Stop(); }
+
+Result<int> MockCssmServer::Bind() {
+  int port = options_.port == 0 ? http_->bind_to_any_port(options_.host)
+                                : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  if (port < 0) {
+    return Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                       " (address in use, or not a local address)");
+  }
+  return port;
+}
+
+void MockCssmServer::Serve() {
+  if (!stop_requested_) http_->listen_after_bind();
+}
+
+void MockCssmServer::Stop() {
+  stop_requested_ = true;
+  // httplib ignores stop() before the listen loop runs, so wait for it briefly.
+  for (int i = 0; i < 200 && !http_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  http_->stop();
+}
+
+void MockCssmServer::InstallRoutes() {
+  auto licensing = [this](const httplib::Request& req, httplib::Response& res) { HandleLicensing(req, res); };
+  if (options_.endpoints != Endpoints::kOnPremOnly) http_->Post(kDirectPath, licensing);
+  if (options_.endpoints != Endpoints::kDirectOnly) http_->Post(kOnPremPath, licensing);
+
+  // Errors httplib raises itself (unknown path, body over the cap) still get a JSON
+  // body; on a licensing path, a signed refusal the agent can verify.
+  http_->set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty() || res.content_provider_) return httplib::Server::HandlerResponse::Unhandled;
+    if (res.status == 413 && IsLicensingPath(req.path)) {
+      LicensingReply reply = licensing_.Refusal(
+          error_code::kPayloadTooLarge,
+          "request body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+      res.set_content(reply.body, "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    const char* code = res.status == 404 ? "not_found" : res.status == 413 ? "payload_too_large"
+                     : res.status == 405 ? "method_not_allowed" : "http_error";
+    std::string message = res.status == 404 ? "no such endpoint: " + req.method + " " + req.path
+                                            : "HTTP " + std::to_string(res.status);
+    if (res.status == 413) message = "request body is larger than " + std::to_string(options_.max_body_bytes) + " bytes";
+    res.set_content(ErrorJson(code, message), "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  // A handler that throws must not crash the server or leak e.what() into headers.
+  http_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    res.status = 500;
+    res.set_content(ErrorJson("internal_error", "internal server error"), "application/json");
+  });
+}
+
+void MockCssmServer::HandleLicensing(const httplib::Request& req, httplib::Response& res) {
+  std::optional<Fault> fault = faults_.Take(req.path);
+  if (fault) {
+    switch (fault->kind) {
+      case FaultKind::kDelay:
+        std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
+        break;
+      case FaultKind::kStatus:
+        res.status = fault->http_status;
+        if (fault->retry_after_seconds) res.set_header("Retry-After", std::to_string(*fault->retry_after_seconds));
+        res.set_content(ErrorJson("injected_fault", "injected HTTP " + std::to_string(fault->http_status)),
+                        "application/json");
+        return;
+      case FaultKind::kDrop:
+        // Headers promise a body that never comes: the client sees the connection drop.
+        res.set_content_provider(1024, "application/json",
+                                 [](size_t, size_t, httplib::DataSink&) { return false; });
+        return;
+      case FaultKind::kMalformed:
+        res.set_content("<html><body>502 Bad Gateway</body></html> {\"body\":", "application/json");
+        return;
+      case FaultKind::kBadSignature:
+        break;
+    }
+  }
+  LicensingReply reply = licensing_.Handle(req.body);
+  if (fault && fault->kind == FaultKind::kBadSignature) reply.body = SpoilSignature(reply.body);
+  res.status = reply.http_status;
+  res.set_content(reply.body, "application/json");
+}
+
+bool MockCssmServer::AdminAuthorized(const httplib::Request& req) const {
+  std::string header = req.get_header_value("Authorization");
+  const std::string prefix = "Bearer ";
+  if (header.compare(0, prefix.size(), prefix) != 0) return false;
+  return ConstantTimeEquals(header.substr(prefix.size()), options_.admin_token);
+}
+
+}  // namespace sl::mock
