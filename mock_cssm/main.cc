@@ -121,6 +121,9 @@ int main(int argc, char** argv) {
   }
   if (options.admin_token.empty()) return UsageError("--admin-token or --admin-token-file is required");
 
+  // A client that hangs up mid-response must not kill the server: OpenSSL writes
+  // with write(2), which raises SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
   // Handle SIGTERM/SIGINT on a thread of their own, so stopping is ordinary code
   // rather than work inside a signal handler.
   sigset_t signals;

@@ -1,0 +1,245 @@
+#include "agent/agent_state.h"
+
+#include "agent/licensing_timers.h"
+#include "agent/state_store.h"
+#include "protocol/crypto.h"
+#include "protocol/json.h"
+
+namespace sl {
+namespace {
+
+constexpr const char* kFormat = "sl-agent-state";
+constexpr int64_t kMaxTime = INT64_C(253402300799);  // year 9999
+constexpr size_t kMaxSecretText = 16 * 1024;
+
+const char* RegistrationName(RegistrationState r) {
+  switch (r) {
+    case RegistrationState::kUnregistered: return "unregistered";
+    case RegistrationState::kPending: return "pending";
+    case RegistrationState::kRegistered: return "registered";
+    case RegistrationState::kFailed: return "failed";
+    case RegistrationState::kExpired: return "expired";
+  }
+  return "unregistered";
+}
+
+void WriteTransport(JsonWriter& w, const TransportSettings& t) {
+  w.StartObject();
+  w.Field("mode", t.mode == TransportMode::kOnPrem ? "onprem" : "direct");
+  w.Field("url", t.url).Field("ca_bundle", t.ca_bundle_path);
+  w.Field("connect_timeout", t.connect_timeout_seconds).Field("total_timeout", t.total_timeout_seconds);
+  if (t.proxy) {
+    w.Key("proxy").StartObject();
+    w.Field("host", t.proxy->host).Field("port", t.proxy->port);
+    w.Field("username", t.proxy->username).Field("password", t.proxy->password);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+TransportSettings ReadTransport(JsonReader r) {
+  TransportSettings t;
+  std::string mode = r.String("mode", 16);
+  if (r.ok() && mode != "direct" && mode != "onprem") r.Fail("mode", "must be 'direct' or 'onprem'");
+  t.mode = mode == "onprem" ? TransportMode::kOnPrem : TransportMode::kDirect;
+  t.url = r.String("url", 2048);
+  t.ca_bundle_path = r.String("ca_bundle", 4096);
+  t.connect_timeout_seconds = r.Int("connect_timeout", 0, 3600);
+  t.total_timeout_seconds = r.Int("total_timeout", 0, 3600);
+  if (r.Has("proxy")) {
+    JsonReader p = r.Object("proxy");
+    ProxySettings proxy;
+    proxy.host = p.String("host", 253);
+    proxy.port = static_cast<int>(p.Int("port", 0, 65535));
+    proxy.username = p.String("username", 1024);
+    proxy.password = p.String("password", 1024);
+    t.proxy = proxy;
+  }
+  return t;
+}
+
+}  // namespace
+
+const char* LicensingModeName(LicensingMode mode) {
+  return mode == LicensingMode::kSmart ? "Smart Licensing" : "PAK";
+}
+
+std::string EncodeStateJson(const AgentState& s) {
+  JsonWriter w;
+  w.StartObject();
+  w.Field("mode", s.mode == LicensingMode::kSmart ? "smart" : "pak");
+  w.Key("udi").StartObject().Field("pid", s.udi.product_id).Field("sn", s.udi.serial_number).EndObject();
+  w.Field("privacy", s.privacy);
+  w.Key("transport");
+  WriteTransport(w, s.transport);
+  w.Field("agent_time", s.agent_time).Field("last_wall", s.last_wall);
+  w.Field("evaluation_used", s.evaluation_used);
+  w.Field("jitter_sequence", static_cast<int64_t>(s.jitter_sequence));
+  w.Field("registration", RegistrationName(s.registration));
+  w.Field("instance_id", s.instance_id).Field("device_key", s.device_key_pem);
+  w.Field("id_certificate", s.id_certificate_pem);
+  w.Field("smart_account", s.smart_account).Field("virtual_account", s.virtual_account);
+  w.Field("export_controlled", s.export_controlled);
+  if (s.sent_hostname) w.Field("sent_hostname", *s.sent_hostname);
+  w.Field("initial_registration_wall", s.initial_registration_wall);
+  w.Field("last_registration_renewal_wall", s.last_registration_renewal_wall);
+  w.Field("registration_expires_at", s.registration_expires_at);
+  w.Field("pending_token", s.pending_token).Field("pending_key", s.pending_key_pem);
+  w.Field("authorization_status", s.authorization_status);
+  w.Key("licenses").StartArray();
+  for (const LicenseStatus& l : s.license_statuses) {
+    w.StartObject().Field("tag", l.tag).Field("count", l.count).Field("status", l.status).EndObject();
+  }
+  w.EndArray();
+  w.Field("authorization_expires_at", s.authorization_expires_at);
+  w.Field("last_authorization_wall", s.last_authorization_wall);
+  w.Key("usage").StartObject();
+  for (const auto& [tag, count] : s.usage) w.Field(tag, count);
+  w.EndObject();
+  w.Field("register_due_at", s.register_due_at);
+  w.Field("renew_registration_due_at", s.renew_registration_due_at);
+  w.Field("renew_authorization_due_at", s.renew_authorization_due_at);
+  w.Field("report_usage_due_at", s.report_usage_due_at);
+  w.Field("retry_not_before_at", s.retry_not_before_at);
+  w.Field("last_communication_wall", s.last_communication_wall);
+  w.Field("last_error", s.last_error);
+  w.EndObject();
+  return w.str();
+}
+
+Result<AgentState> DecodeStateJson(std::string_view json) {
+  Result<rapidjson::Document> doc = ParseJson(json, kMaxStateBytes);
+  if (!doc.ok()) return doc.status();
+  JsonReader r(*doc, "state");
+  AgentState s;
+  std::string mode = r.String("mode", 16);
+  if (r.ok() && mode != "smart" && mode != "pak") r.Fail("mode", "must be 'smart' or 'pak'");
+  s.mode = mode == "smart" ? LicensingMode::kSmart : LicensingMode::kPak;
+  JsonReader udi = r.Object("udi");
+  s.udi.product_id = udi.String("pid", 64);
+  s.udi.serial_number = udi.String("sn", 64);
+  s.privacy = r.Bool("privacy");
+  s.transport = ReadTransport(r.Object("transport"));
+  s.agent_time = r.Int("agent_time", 0, kMaxTime);
+  s.last_wall = r.Int("last_wall", 0, kMaxTime);
+  s.evaluation_used = r.Int("evaluation_used", 0, kEvaluationPeriod);
+  s.jitter_sequence = static_cast<uint64_t>(r.Int("jitter_sequence", 0, INT64_MAX));
+  std::string reg = r.String("registration", 16);
+  bool known = false;
+  for (RegistrationState candidate :
+       {RegistrationState::kUnregistered, RegistrationState::kPending, RegistrationState::kRegistered,
+        RegistrationState::kFailed, RegistrationState::kExpired}) {
+    if (reg == RegistrationName(candidate)) {
+      s.registration = candidate;
+      known = true;
+    }
+  }
+  if (r.ok() && !known) r.Fail("registration", "'" + reg + "' is not a registration state");
+  s.instance_id = r.String("instance_id", 64);
+  s.device_key_pem = r.String("device_key", kMaxSecretText);
+  s.id_certificate_pem = r.String("id_certificate", kMaxSecretText);
+  s.smart_account = r.String("smart_account", 256);
+  s.virtual_account = r.String("virtual_account", 256);
+  s.export_controlled = r.Bool("export_controlled");
+  s.sent_hostname = r.OptionalString("sent_hostname", 253);
+  s.initial_registration_wall = r.Int("initial_registration_wall", 0, kMaxTime);
+  s.last_registration_renewal_wall = r.Int("last_registration_renewal_wall", 0, kMaxTime);
+  s.registration_expires_at = r.Int("registration_expires_at", 0, kMaxTime);
+  s.pending_token = r.String("pending_token", 512);
+  s.pending_key_pem = r.String("pending_key", kMaxSecretText);
+  s.authorization_status = r.String("authorization_status", 64);
+  for (JsonReader& line : r.Objects("licenses", kMaxLicenseLines)) {
+    LicenseStatus l;
+    l.tag = line.String("tag", 128);
+    l.count = line.Int("count", 0, kMaxLicenseCount);
+    l.status = line.String("status", 64);
+    s.license_statuses.push_back(std::move(l));
+  }
+  s.authorization_expires_at = r.Int("authorization_expires_at", 0, kMaxTime);
+  s.last_authorization_wall = r.Int("last_authorization_wall", 0, kMaxTime);
+  for (auto& [tag, count] : r.IntMembers("usage", 1, kMaxLicenseCount, kMaxLicenseLines)) {
+    if (r.ok() && !IsValidLicenseTag(tag)) r.Fail("usage", "has an invalid license tag");
+    s.usage[tag] = count;
+  }
+  s.register_due_at = r.Int("register_due_at", 0, kMaxTime);
+  s.renew_registration_due_at = r.Int("renew_registration_due_at", 0, kMaxTime);
+  s.renew_authorization_due_at = r.Int("renew_authorization_due_at", 0, kMaxTime);
+  s.report_usage_due_at = r.Int("report_usage_due_at", 0, kMaxTime);
+  s.retry_not_before_at = r.Int("retry_not_before_at", 0, kMaxTime);
+  s.last_communication_wall = r.Int("last_communication_wall", 0, kMaxTime);
+  s.last_error = r.String("last_error", 4096);
+  if (!r.ok()) return r.status();
+  return s;
+}
+
+Result<std::string> SealState(const AgentState& state, const DeviceSecret& secret) {
+  std::string body = EncodeStateJson(state);
+  Result<std::string> mac = secret.Mac(body);
+  if (!mac.ok()) return mac.status();
+  JsonWriter w;
+  w.StartObject().Field("format", kFormat).Field("version", AgentState::kVersion);
+  w.Field("state", body).Field("mac", Base64Encode(*mac)).EndObject();
+  return w.str() + "\n";
+}
+
+namespace {
+
+struct SealedRecord {
+  std::string body;
+  std::string mac;
+};
+
+Result<SealedRecord> ParseRecord(std::string_view record) {
+  Result<rapidjson::Document> doc = ParseJson(record, kMaxStateBytes);
+  if (!doc.ok()) {
+    return DataLoss("the licensing state is truncated or corrupted (" + doc.status().message() +
+                    "); restore it from a backup or factory-reset the device");
+  }
+  JsonReader r(*doc, "record");
+  std::string format = r.String("format", 32);
+  int64_t version = r.Int("version", 0, 1000);
+  SealedRecord out;
+  out.body = r.String("state", kMaxStateBytes);
+  std::string mac_b64 = r.String("mac", 128);
+  if (!r.ok() || format != kFormat) {
+    return DataLoss("the licensing state is not a state record (" +
+                    (r.ok() ? std::string("wrong format") : r.status().message()) + ")");
+  }
+  if (version != AgentState::kVersion) {
+    return FailedPrecondition("the licensing state has version " + std::to_string(version) +
+                              "; this agent reads version " + std::to_string(AgentState::kVersion));
+  }
+  Result<std::string> mac = Base64Decode(mac_b64);
+  if (!mac.ok()) return DataLoss("the licensing state's integrity code is damaged");
+  out.mac = std::move(mac).value();
+  return out;
+}
+
+Result<AgentState> DecodeBody(const std::string& body) {
+  Result<AgentState> state = DecodeStateJson(body);
+  if (!state.ok()) return DataLoss("the licensing state is unreadable: " + state.status().message());
+  return state;
+}
+
+}  // namespace
+
+Result<AgentState> OpenState(std::string_view record, const DeviceSecret& secret) {
+  Result<SealedRecord> sealed = ParseRecord(record);
+  if (!sealed.ok()) return sealed.status();
+  Result<std::string> mac = secret.Mac(sealed->body);
+  if (!mac.ok()) return mac.status();
+  if (!ConstantTimeEquals(*mac, sealed->mac)) {
+    return DataLoss(
+        "the licensing state failed its integrity check: it was edited, or it was sealed on another "
+        "device; restore it from a backup of this device or factory-reset the device");
+  }
+  return DecodeBody(sealed->body);
+}
+
+Result<AgentState> OpenStateUnverified(std::string_view record) {
+  Result<SealedRecord> sealed = ParseRecord(record);
+  if (!sealed.ok()) return sealed.status();
+  return DecodeBody(sealed->body);
+}
+
+}  // namespace sl

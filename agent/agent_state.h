@@ -1,0 +1,105 @@
+// AgentState: everything the agent persists, and its sealed on-disk form.
+//
+// Internal to the agent; public for tests, benchmarks and tools that inspect a state
+// file. The record is JSON sealed with the device secret:
+//
+//   {"format":"sl-agent-state","version":1,"state":"<JSON text>","mac":"<Base64 HMAC-SHA256>"}
+//
+// The MAC covers the exact bytes of "state". A truncated, corrupted or edited record,
+// or one sealed on another device, fails to decode with DataLoss.
+//
+// Time: the agent keeps its own "agent time" that only moves forwards (see
+// AgentClock in agent.cc). Fields ending in `_at` are agent times; fields ending in
+// `_wall` are wall-clock times kept only to show the operator when something happened.
+// Thread-safety: value type.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/device_secret.h"
+#include "agent/transport.h"
+#include "protocol/clock.h"
+#include "protocol/messages.h"
+#include "protocol/status.h"
+
+namespace sl {
+
+enum class LicensingMode { kPak, kSmart };
+
+enum class RegistrationState {
+  kUnregistered,  // never registered, deregistered, or removed on the server
+  kPending,       // a registration is being retried (offline)
+  kRegistered,
+  kFailed,        // the server refused the token
+  kExpired,       // the ID certificate ran out without renewal
+};
+
+struct AgentState {
+  static constexpr int kVersion = 1;
+
+  LicensingMode mode = LicensingMode::kPak;
+  Udi udi;  // of the device that wrote the state
+  bool privacy = false;
+  TransportSettings transport;  // holds the proxy password: a secret
+
+  // Agent time: advanced by the forward movement of the wall clock only.
+  int64_t agent_time = 0;
+  UnixSeconds last_wall = 0;
+  int64_t evaluation_used = 0;  // seconds of evaluation consumed, at most kEvaluationPeriod
+  uint64_t jitter_sequence = 0;
+
+  // Registration.
+  RegistrationState registration = RegistrationState::kUnregistered;
+  std::string instance_id;
+  std::string device_key_pem;  // a secret
+  std::string id_certificate_pem;
+  std::string smart_account;
+  std::string virtual_account;
+  bool export_controlled = false;
+  std::optional<std::string> sent_hostname;  // as last sent to CSSM; nullopt under privacy
+  UnixSeconds initial_registration_wall = 0;
+  UnixSeconds last_registration_renewal_wall = 0;
+  int64_t registration_expires_at = 0;
+
+  // A registration being retried: the token and key are kept until it succeeds or is refused.
+  std::string pending_token;    // a secret
+  std::string pending_key_pem;  // a secret
+
+  // Authorization, as the server last reported it.
+  std::string authorization_status;  // overall; empty before the first authorization
+  std::vector<LicenseStatus> license_statuses;
+  int64_t authorization_expires_at = 0;
+  UnixSeconds last_authorization_wall = 0;
+
+  // Current usage per tag, as the firmware set it (count > 0 only).
+  std::map<std::string, int64_t> usage;
+
+  // Automatic communication: when each job is due (agent time; 0 = not scheduled),
+  // and the earliest time any may run after a failure.
+  int64_t register_due_at = 0;
+  int64_t renew_registration_due_at = 0;
+  int64_t renew_authorization_due_at = 0;
+  int64_t report_usage_due_at = 0;
+  int64_t retry_not_before_at = 0;
+
+  UnixSeconds last_communication_wall = 0;
+  std::string last_error;  // empty after a success
+};
+
+const char* LicensingModeName(LicensingMode mode);  // "PAK", "Smart Licensing"
+
+std::string EncodeStateJson(const AgentState& state);
+Result<AgentState> DecodeStateJson(std::string_view json);
+
+// The sealed record.
+Result<std::string> SealState(const AgentState& state, const DeviceSecret& secret);
+// REQUIRES: nothing; any input is safe. DataLoss for anything not sealed by `secret`.
+Result<AgentState> OpenState(std::string_view record, const DeviceSecret& secret);
+// Decodes a sealed record WITHOUT checking its MAC, for a backup made on another device.
+Result<AgentState> OpenStateUnverified(std::string_view record);
+
+}  // namespace sl

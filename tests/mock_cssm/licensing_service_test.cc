@@ -1,0 +1,201 @@
+#include "mock_cssm/licensing_service.h"
+
+#include <gtest/gtest.h>
+
+#include "protocol/json.h"
+#include "tests/support/test_device.h"
+#include "tests/support/test_util.h"
+
+namespace sl::mock {
+namespace {
+
+constexpr UnixSeconds kStart = 1795851683;
+
+class LicensingServiceTest : public ::testing::Test {
+ protected:
+  LicensingServiceTest()
+      : clock_(kStart),
+        cssm_(clock_, SigningKey(), Certificate::FromPem(test::ReadPki("cssm-signing.crt")).value()),
+        service_(cssm_, mutex_, SigningKey(), /*max_clock_skew_seconds=*/300) {
+    EXPECT_TRUE(cssm_.AddAccount("Acme", true).ok());
+    EXPECT_TRUE(cssm_.AddVirtualAccount("Acme", "Video", true).ok());
+    EXPECT_TRUE(cssm_.SetLicenseCount("Acme", "Video", "rms", 10).ok());
+    TokenSpec spec;
+    spec.value = "TOKEN-VIDEO-0001";
+    spec.max_uses = 100;
+    EXPECT_TRUE(cssm_.CreateToken("Acme", "Video", spec).ok());
+  }
+
+  static PrivateKey SigningKey() { return PrivateKey::FromPem(test::ReadPki("cssm-signing.key")).value(); }
+
+  test::TestDevice Device(const std::string& sn = "SN1") {
+    return test::TestDevice(
+        [this](const std::string& envelope) {
+          LicensingReply r = service_.Handle(envelope);
+          return std::make_pair(r.http_status, r.body);
+        },
+        Udi{"EXPWY-VE-L", sn}, [this] { return clock_.Now(); });
+  }
+
+  SimulatedClock clock_;
+  std::mutex mutex_;
+  Cssm cssm_;
+  LicensingService service_;
+};
+
+TEST_F(LicensingServiceTest, FullLifecycleWithSignedResponses) {
+  test::TestDevice device = Device();
+  test::Exchange reg = device.Register("TOKEN-VIDEO-0001");
+  ASSERT_TRUE(reg.verified.ok()) << reg.verified.ToString();
+  ASSERT_TRUE(reg.response.ok) << reg.response.error_message;
+  EXPECT_EQ(reg.http_status, 200);
+  EXPECT_FALSE(device.instance_id().empty());
+
+  test::Exchange auth = device.Authorize({{"rms", 3}});
+  ASSERT_TRUE(auth.verified.ok());
+  EXPECT_TRUE(auth.response.ok) << auth.response.error_message;
+  EXPECT_EQ(auth.response.authorization_status, "Authorized");
+
+  clock_.Advance(180 * kDay);
+  test::Exchange renew = device.RenewId();
+  ASSERT_TRUE(renew.response.ok) << renew.response.error_message;
+  EXPECT_EQ(renew.response.registration_expires, kStart + (180 + 365) * kDay);
+
+  // The old certificate serial is no longer accepted after renewal.
+  EXPECT_TRUE(device.Deregister().response.ok);
+  EXPECT_TRUE(cssm_.instances().empty());
+}
+
+TEST_F(LicensingServiceTest, EveryRefusalIsSignedAndRepliesToTheRequest) {
+  test::TestDevice device = Device();
+  test::Exchange bad = device.Register("NO-SUCH-TOKEN-1");
+  ASSERT_TRUE(bad.verified.ok()) << bad.verified.ToString();
+  EXPECT_FALSE(bad.response.ok);
+  EXPECT_EQ(bad.response.error_code, "token_invalid");
+  EXPECT_EQ(bad.http_status, 403);
+  EXPECT_EQ(bad.response.type, MessageType::kRegister);
+  EXPECT_FALSE(bad.response.in_reply_to.empty());
+}
+
+TEST_F(LicensingServiceTest, MalformedRequestsGet400WithTheProblemNamed) {
+  test::TestDevice device = Device();
+  for (const std::string& raw : {std::string("not json"), std::string(R"({"body":"x"})"),
+                                 std::string(R"({"body":"{}","signature":"AAAA"})")}) {
+    test::Exchange e = device.SendRaw(raw);
+    ASSERT_TRUE(e.verified.ok()) << raw;
+    EXPECT_EQ(e.http_status, 400) << raw;
+    EXPECT_EQ(e.response.error_code, "malformed_request");
+    EXPECT_FALSE(e.response.error_message.empty());
+  }
+  Request q = device.NewRequest(MessageType::kAuthorize);
+  q.usage = {{"rms", 1}};
+  std::string body = EncodeRequest(q);
+  body.replace(body.find("\"count\":1"), 9, "\"count\":\"1\"");
+  test::Exchange typed = device.SendRaw(SealMessage(body, device.key()).value());
+  EXPECT_EQ(typed.response.error_message, "field 'request.usage[0].count' must be an integer");
+}
+
+TEST_F(LicensingServiceTest, NewerProtocolVersionIsRefusedAsUnsupported) {
+  test::TestDevice device = Device();
+  std::string body = EncodeRequest(device.NewRequest(MessageType::kRegister));
+  body.replace(body.find("\"protocol\":1"), 12, "\"protocol\":2");
+  test::Exchange e = device.SendRaw(SealMessage(body, device.key()).value());
+  EXPECT_EQ(e.response.error_code, "unsupported_protocol");
+}
+
+TEST_F(LicensingServiceTest, RegistrationMustBeSignedByTheKeyInTheCsr) {
+  test::TestDevice device = Device();
+  Request q = device.NewRequest(MessageType::kRegister);
+  q.token = "TOKEN-VIDEO-0001";
+  q.csr_pem = MakeCertificateRequest(device.key(), "x").value();
+  test::Exchange e = device.SendSignedBy(q, PrivateKey::Generate().value());
+  EXPECT_EQ(e.response.error_code, "bad_signature");
+  EXPECT_EQ(e.http_status, 401);
+  EXPECT_TRUE(cssm_.instances().empty());
+}
+
+TEST_F(LicensingServiceTest, ForgedRequestFromAnotherKeyIsRefused) {
+  test::TestDevice device = Device();
+  ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
+  Request q = device.NewRequest(MessageType::kDeregister);
+  test::Exchange e = device.SendSignedBy(q, PrivateKey::Generate().value());
+  EXPECT_EQ(e.response.error_code, "bad_signature");
+  EXPECT_EQ(cssm_.instances().size(), 1u);
+}
+
+TEST_F(LicensingServiceTest, AlteredBodyFailsTheSignature) {
+  test::TestDevice device = Device();
+  ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
+  Request q = device.NewRequest(MessageType::kAuthorize);
+  q.usage = {{"rms", 1}};
+  SignedMessage m = OpenEnvelope(SealMessage(EncodeRequest(q), device.key()).value()).value();
+  std::string body = m.body;
+  body.replace(body.find("\"count\":1"), 9, "\"count\":9");
+  JsonWriter w;
+  w.StartObject().Field("body", body).Field("signature", Base64Encode(m.signature)).EndObject();
+  EXPECT_EQ(device.SendRaw(w.str()).response.error_code, "bad_signature");
+}
+
+TEST_F(LicensingServiceTest, ReplayedMessageIsRefused) {
+  test::TestDevice device = Device();
+  ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
+  Request q = device.NewRequest(MessageType::kAuthorize);
+  std::string envelope = SealMessage(EncodeRequest(q), device.key()).value();
+  EXPECT_TRUE(device.SendRaw(envelope).response.ok);
+  test::Exchange replay = device.SendRaw(envelope);
+  EXPECT_EQ(replay.response.error_code, "replayed_message");
+  EXPECT_EQ(replay.http_status, 401);
+}
+
+TEST_F(LicensingServiceTest, StaleOrFutureMessagesAreRefused) {
+  test::TestDevice device = Device();
+  ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
+  for (int64_t skew : {-301, 301}) {
+    Request q = device.NewRequest(MessageType::kAuthorize);
+    q.sent_at += skew;
+    EXPECT_EQ(device.Send(q).response.error_code, "stale_message") << skew;
+  }
+  Request ok = device.NewRequest(MessageType::kAuthorize);
+  ok.sent_at -= 299;
+  EXPECT_TRUE(device.Send(ok).response.ok);
+}
+
+TEST_F(LicensingServiceTest, UnknownInstanceAndOldCertificateAreRefused) {
+  test::TestDevice device = Device();
+  ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
+  Request stranger = device.NewRequest(MessageType::kAuthorize);
+  stranger.instance_id = "PI-nobody";
+  EXPECT_EQ(device.Send(stranger).response.error_code, "unknown_instance");
+
+  Request old_cert = device.NewRequest(MessageType::kAuthorize);
+  ASSERT_TRUE(device.RenewId().response.ok);
+  EXPECT_EQ(device.Send(old_cert).response.error_code, "certificate_mismatch");
+
+  Request other_udi = device.NewRequest(MessageType::kAuthorize);
+  other_udi.udi.serial_number = "SOMEONE-ELSE";
+  EXPECT_EQ(device.Send(other_udi).response.error_code, "certificate_mismatch");
+}
+
+TEST_F(LicensingServiceTest, ExpiredRegistrationIsRefusedButMayStillDeregister) {
+  test::TestDevice device = Device();
+  ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
+  clock_.Advance(365 * kDay);
+  test::Exchange e = device.Authorize({{"rms", 1}});
+  EXPECT_EQ(e.response.error_code, "registration_expired");
+  EXPECT_EQ(e.http_status, 403);
+  EXPECT_EQ(device.RenewId().response.error_code, "registration_expired");
+  EXPECT_TRUE(device.Deregister().response.ok);
+}
+
+TEST_F(LicensingServiceTest, ResponsesCarryTheServerTimeAndRequestId) {
+  test::TestDevice device = Device();
+  Request q = device.NewRequest(MessageType::kRegister);
+  q.token = "TOKEN-VIDEO-0001";
+  q.csr_pem = MakeCertificateRequest(device.key(), "x").value();
+  test::Exchange e = device.Send(q);
+  EXPECT_EQ(e.response.in_reply_to, q.message_id);
+  EXPECT_EQ(e.response.server_time, kStart);
+}
+
+}  // namespace
+}  // namespace sl::mock
