@@ -84,6 +84,9 @@ MockCssmServer::MockCssmServer(const ServerOptions& options, const Clock& base_c
   }
   // Short keep-alive so that Stop() is not held up by idle client connections.
   http_->set_keep_alive_timeout(2);
+  // Small request/response pairs on a kept-alive connection otherwise wait out
+  // Nagle plus delayed ACK (~40 ms each).
+  http_->set_tcp_nodelay(true);
   http_->set_read_timeout(10, 0);
   http_->set_write_timeout(10, 0);
   http_->set_payload_max_length(options.max_body_bytes);

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The project's test command (README, CI): installs what is missing, builds, runs
+# every test with ctest, then builds and runs the whole suite again under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+#
+#   scripts/test.sh            both passes
+#   scripts/test.sh --quick    the normal pass only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== build and test (RelWithDebInfo) =="
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+if [ -x scripts/check-install.sh ]; then
+  echo "== install and build the example consumer =="
+  scripts/check-install.sh build
+fi
+
+if [ "${1:-}" = "--quick" ]; then
+  exit 0
+fi
+
+echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer =="
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSL_SANITIZE=ON -DSL_BUILD_BENCHMARKS=OFF >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$jobs"
