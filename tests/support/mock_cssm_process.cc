@@ -40,10 +40,11 @@ std::string PathSegment(const std::string& s) {
   return out;
 }
 
-MockCssmProcess::MockCssmProcess(const std::string& seed_path, std::vector<std::string> extra_args) {
+MockCssmProcess::MockCssmProcess(const std::string& seed_path, std::vector<std::string> extra_args,
+                                 const std::string& tls_identity) {
   std::vector<std::string> args = {SL_MOCK_CSSM_BINARY,    "--listen",         "127.0.0.1:0",
-                                   "--cert",               PkiPath("server.crt"), "--key",
-                                   PkiPath("server.key"),  "--signing-key",    PkiPath("cssm-signing.key"),
+                                   "--cert",               PkiPath(tls_identity + ".crt"), "--key",
+                                   PkiPath(tls_identity + ".key"),  "--signing-key",    PkiPath("cssm-signing.key"),
                                    "--signing-cert",       PkiPath("cssm-signing.crt"), "--admin-token",
                                    kAdminToken};
   if (!seed_path.empty()) {

@@ -23,7 +23,10 @@ class MockCssmProcess {
 
   // Starts mock-cssm with the test PKI, `seed_path` (may be empty) and `extra_args`;
   // fails the test when it does not print its "listening on" line within 10 s.
-  explicit MockCssmProcess(const std::string& seed_path = "", std::vector<std::string> extra_args = {});
+  // `tls_identity` names the test PKI pair the mock presents as its TLS certificate:
+  // "server" (valid for 127.0.0.1), "wrong-host" or "expired" (for TLS failure tests).
+  explicit MockCssmProcess(const std::string& seed_path = "", std::vector<std::string> extra_args = {},
+                           const std::string& tls_identity = "server");
   ~MockCssmProcess();
   MockCssmProcess(const MockCssmProcess&) = delete;
   MockCssmProcess& operator=(const MockCssmProcess&) = delete;
