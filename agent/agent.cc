@@ -19,7 +19,6 @@ constexpr int64_t kMaxRegistrationValidity = 2 * 365 * kDay;
 constexpr const char* kWhatRegistration = "renew smart software licensing registration";
 constexpr const char* kWhatAuthorization = "renew smart software licensing authorization";
 constexpr const char* kWhatUsage = "report smart software licensing usage";
-constexpr const char* kWhatDeregistration = "deregister this product instance";
 
 constexpr const char* kAlreadyRegistered =
     "This product instance is already registered. To register it again (for example to move it to "
@@ -27,15 +26,13 @@ constexpr const char* kAlreadyRegistered =
 constexpr const char* kNotRegistered = "This product instance is not registered.";
 constexpr const char* kNotEnabled = "Smart Licensing is not enabled: enable it before registering.";
 
-// Moves the agent's own time forwards by the wall clock's forward movement only.
-// Returns how far the wall clock went back (0 when it did not).
-int64_t AdvanceTo(AgentState& s, UnixSeconds now) {
-  if (now < s.last_wall) {
-    int64_t back = s.last_wall - now;
-    s.last_wall = now;
-    return back;
-  }
-  int64_t delta = now - s.last_wall;
+// Advances the agent's own time by the time elapsed since the previous observation:
+// by the monotonic clock when both readings are from this process, else by the wall
+// clock's forward movement only. Returns how far the wall clock went back relative to
+// the elapsed time (0 when it did not).
+int64_t AdvanceTo(AgentState& s, UnixSeconds wall, std::optional<int64_t> monotonic_elapsed) {
+  int64_t wall_delta = wall - s.last_wall;
+  int64_t delta = monotonic_elapsed ? std::max<int64_t>(0, *monotonic_elapsed) : std::max<int64_t>(0, wall_delta);
   int64_t start = s.agent_time;
   int64_t end = start + delta;
   if (s.mode == LicensingMode::kSmart) {
@@ -48,8 +45,8 @@ int64_t AdvanceTo(AgentState& s, UnixSeconds now) {
     s.evaluation_used = std::min(kEvaluationPeriod, s.evaluation_used + consumed);
   }
   s.agent_time = end;
-  s.last_wall = now;
-  return 0;
+  s.last_wall = wall;
+  return std::max<int64_t>(0, delta - wall_delta);
 }
 
 void ClearRegistration(AgentState& s, RegistrationState new_state) {
@@ -267,8 +264,24 @@ Status Agent::FactoryResetStore(StateStore& store) { return store.Erase(); }
 
 // --- Internals (mu_ held) -----------------------------------------------------------
 
+AgentState Agent::View() const {
+  AgentState v = state_;
+  std::optional<int64_t> elapsed;
+  if (env_.monotonic != nullptr && last_monotonic_) elapsed = env_.monotonic->Seconds() - *last_monotonic_;
+  AdvanceTo(v, env_.clock->Now(), elapsed);
+  Normalize(v);
+  return v;
+}
+
 void Agent::Observe() {
-  int64_t back = AdvanceTo(state_, env_.clock->Now());
+  std::optional<int64_t> now_monotonic;
+  std::optional<int64_t> elapsed;
+  if (env_.monotonic != nullptr) {
+    now_monotonic = env_.monotonic->Seconds();
+    if (last_monotonic_) elapsed = *now_monotonic - *last_monotonic_;
+  }
+  int64_t back = AdvanceTo(state_, env_.clock->Now(), elapsed);
+  last_monotonic_ = now_monotonic;
   if (back >= kClockBackwardsReportThreshold) {
     Emit(EventType::kClockMovedBackwards,
          "The system clock moved back by " + std::to_string(back) +
@@ -332,7 +345,9 @@ void Agent::CheckHostname() {
   if (state_.registration != RegistrationState::kRegistered) return;
   std::optional<std::string> wanted = HostnameToSend();
   if (wanted == state_.sent_hostname) return;
-  if (state_.renew_registration_due_at > state_.agent_time || state_.renew_registration_due_at == 0) {
+  // Once scheduled (or being retried after a failure) there is nothing more to do.
+  if (state_.renew_registration_due_at > std::max(state_.agent_time, state_.retry_not_before_at) ||
+      state_.renew_registration_due_at == 0) {
     state_.renew_registration_due_at = state_.agent_time;
     Emit(EventType::kHostnameChanged,
          wanted ? "The hostname changed to '" + *wanted + "'; renewing the registration to tell CSSM."
@@ -375,22 +390,40 @@ void Agent::DispatchEvents() {
 
 // --- Communication ------------------------------------------------------------------
 
-Request Agent::NewRequest(MessageType type) const {
+const PrivateKey* Agent::DeviceKey() {
+  if (!cached_key_ || cached_key_pem_ != state_.device_key_pem) {
+    cached_key_.reset();
+    cached_key_pem_ = state_.device_key_pem;
+    Result<PrivateKey> key = PrivateKey::FromPem(state_.device_key_pem);
+    if (key.ok()) cached_key_ = std::move(key).value();
+  }
+  return cached_key_ ? &*cached_key_ : nullptr;
+}
+
+std::string Agent::CertificateSerial() {
+  if (cached_cert_pem_ != state_.id_certificate_pem) {
+    cached_cert_pem_ = state_.id_certificate_pem;
+    Result<Certificate> cert = Certificate::FromPem(state_.id_certificate_pem);
+    cached_cert_serial_ = cert.ok() ? cert->SerialHex() : "";
+  }
+  return cached_cert_serial_;
+}
+
+Request Agent::NewRequest(MessageType type) {
   Request r;
   r.type = type;
   r.message_id = RandomHex(16);
   r.sent_at = env_.clock->Now();
   r.udi = udi_;
-  r.instance_id = state_.instance_id;
-  if (type != MessageType::kRegister && !state_.id_certificate_pem.empty()) {
-    Result<Certificate> cert = Certificate::FromPem(state_.id_certificate_pem);
-    if (cert.ok()) r.cert_serial = cert->SerialHex();
+  if (type != MessageType::kRegister) {
+    r.instance_id = state_.instance_id;
+    r.cert_serial = CertificateSerial();
   }
   return r;
 }
 
 Exchange Agent::Communicate(std::unique_lock<std::mutex>& lock, const Request& request,
-                            const PrivateKey& key, const char* what) {
+                            const PrivateKey& key) {
   if (!transport_) transport_ = env_.transport_factory(state_.transport);
   Exchange e;
   if (!transport_) {
@@ -410,7 +443,6 @@ Exchange Agent::Communicate(std::unique_lock<std::mutex>& lock, const Request& r
          std::string("CSSM answered the ") + MessageTypeName(request.type) + " request.");
   } else if (e.outcome == Exchange::Outcome::kOffline) {
     e.reason = Redact(Sanitize(e.reason));
-    (void)what;
   }
   return e;
 }
@@ -453,8 +485,7 @@ Status Agent::OnRefusal(const Response& r, const char* what, int64_t* job_due) {
   return result;
 }
 
-Status Agent::RunJob(std::unique_lock<std::mutex>& lock, Job job, bool manual) {
-  (void)manual;
+Status Agent::RunJob(std::unique_lock<std::mutex>& lock, Job job) {
   switch (job) {
     case Job::kRegister: return DoRegister(lock, nullptr);
     case Job::kRenewRegistration: return DoRenewRegistration(lock);
@@ -487,7 +518,7 @@ Status Agent::DoRegister(std::unique_lock<std::mutex>& lock, const std::string* 
   if (!csr.ok()) return csr.status();
   request.csr_pem = *csr;
 
-  Exchange e = Communicate(lock, request, *key, kWhatRegistration);
+  Exchange e = Communicate(lock, request, *key);
   if (e.ok()) {
     Result<Certificate> cert = channel_.CheckIdCertificate(e.response.id_certificate_pem, *key);
     int64_t validity = e.response.registration_expires - e.response.server_time;
@@ -554,11 +585,11 @@ Status Agent::DoRegister(std::unique_lock<std::mutex>& lock, const std::string* 
 
 Status Agent::DoRenewRegistration(std::unique_lock<std::mutex>& lock) {
   if (state_.registration != RegistrationState::kRegistered) return FailedPrecondition(kNotRegistered);
-  Result<PrivateKey> key = PrivateKey::FromPem(state_.device_key_pem);
-  if (!key.ok()) return DataLoss("the device key is unreadable");
+  const PrivateKey* key = DeviceKey();
+  if (key == nullptr) return DataLoss("the device key is unreadable");
   Request request = NewRequest(MessageType::kRenewId);
   request.hostname = HostnameToSend();
-  Exchange e = Communicate(lock, request, *key, kWhatRegistration);
+  Exchange e = Communicate(lock, request, *key);
   if (state_.registration != RegistrationState::kRegistered) return FailedPrecondition(kNotRegistered);  // defensive: ops are serialised
   if (e.ok()) {
     Result<Certificate> cert = channel_.CheckIdCertificate(e.response.id_certificate_pem, *key);
@@ -595,13 +626,13 @@ Status Agent::DoRenewRegistration(std::unique_lock<std::mutex>& lock) {
 // kAuthorize renews the authorization; kReportUsage only reports usage. Both carry the usage.
 Status Agent::DoAuthorize(std::unique_lock<std::mutex>& lock, MessageType type) {
   if (state_.registration != RegistrationState::kRegistered) return FailedPrecondition(kNotRegistered);
-  Result<PrivateKey> key = PrivateKey::FromPem(state_.device_key_pem);
-  if (!key.ok()) return DataLoss("the device key is unreadable");
+  const PrivateKey* key = DeviceKey();
+  if (key == nullptr) return DataLoss("the device key is unreadable");
   const bool authorize = type == MessageType::kAuthorize;
   const char* what = authorize ? kWhatAuthorization : kWhatUsage;
   Request request = NewRequest(type);
   for (const auto& [tag, count] : state_.usage) request.usage.push_back(LicenseCount{tag, count});
-  Exchange e = Communicate(lock, request, *key, what);
+  Exchange e = Communicate(lock, request, *key);
   if (state_.registration != RegistrationState::kRegistered) return FailedPrecondition(kNotRegistered);
   int64_t* due = authorize ? &state_.renew_authorization_due_at : &state_.report_usage_due_at;
   if (e.ok() && authorize) {
@@ -637,8 +668,7 @@ Status Agent::DoAuthorize(std::unique_lock<std::mutex>& lock, MessageType type) 
 Status Agent::Enable() { return SetLicensingMode(LicensingMode::kSmart); }
 
 Status Agent::SetLicensingMode(LicensingMode mode) {
-  Status s;
-  {
+  Status s = [&] {
     std::lock_guard<std::mutex> lock(mu_);
     Observe();
     if (mode == state_.mode) return Commit(/*save=*/false);
@@ -648,8 +678,8 @@ Status Agent::SetLicensingMode(LicensingMode mode) {
           "(back up the system first).");
     }
     state_.mode = LicensingMode::kSmart;
-    s = Commit();
-  }
+    return Commit();
+  }();
   DispatchEvents();
   return s;
 }
@@ -746,19 +776,22 @@ Result<Deregistration> Agent::Deregister() {
         result = s.ok() ? Result<Deregistration>(d) : Result<Deregistration>(s);
       }
     } else {
-      Result<PrivateKey> key = PrivateKey::FromPem(state_.device_key_pem);
+      const PrivateKey* key = DeviceKey();
       Exchange e;
       e.reason = "the device key is unreadable";
-      if (key.ok()) e = Communicate(lock, NewRequest(MessageType::kDeregister), *key, kWhatDeregistration);
+      if (key != nullptr) e = Communicate(lock, NewRequest(MessageType::kDeregister), *key);
       bool gone_on_server = e.ok() || (e.outcome == Exchange::Outcome::kRefused &&
                                        e.response.error_code == error_code::kUnknownInstance);
       std::string reason = e.outcome == Exchange::Outcome::kRefused
                                ? "CSSM refused it (" + e.response.error_code + ": " +
                                      Redact(Sanitize(e.response.error_message)) + ")"
                                : e.reason;
-      // Keep the pending re-registration, if any; everything else of the registration goes.
+      // Everything goes, a pending re-registration included: deregistered means deregistered.
+      state_.pending_token.clear();
+      state_.pending_key_pem.clear();
+      state_.register_due_at = 0;
       DropRegistration(RegistrationState::kUnregistered);
-      if (state_.pending_token.empty()) state_.retry_not_before_at = 0;
+      state_.retry_not_before_at = 0;
       d.released_on_server = gone_on_server;
       if (gone_on_server) {
         d.message = "The product instance was deregistered and its license entitlements were released to "
@@ -870,7 +903,7 @@ Status Agent::RunDue() {
     for (int round = 0; round < 4; ++round) {
       std::optional<Job> job = NextDueJob();
       if (!job) break;
-      Status r = RunJob(lock, *job, /*manual=*/false);
+      Status r = RunJob(lock, *job);
       if (!r.ok()) break;  // its outcome is in status and events, not an error of RunDue
     }
     s = Commit();
@@ -881,9 +914,7 @@ Status Agent::RunDue() {
 
 std::optional<UnixSeconds> Agent::NextDeadline() const {
   std::lock_guard<std::mutex> lock(mu_);
-  AgentState v = state_;
-  AdvanceTo(v, env_.clock->Now());
-  Normalize(v);
+  AgentState v = View();
   std::optional<int64_t> next;
   auto consider = [&next](int64_t at) {
     if (at > 0 && (!next || at < *next)) next = at;
@@ -904,9 +935,7 @@ std::optional<UnixSeconds> Agent::NextDeadline() const {
 
 AgentStatus Agent::GetStatus() const {
   std::lock_guard<std::mutex> lock(mu_);
-  AgentState v = state_;
-  AdvanceTo(v, env_.clock->Now());
-  Normalize(v);
+  AgentState v = View();
   AgentStatus out;
   out.mode = v.mode;
   out.registration_status = RegistrationText(v);
@@ -951,29 +980,24 @@ AgentStatus Agent::GetStatus() const {
 
 bool Agent::MayChangeClusterConfiguration() const {
   std::lock_guard<std::mutex> lock(mu_);
-  AgentState v = state_;
-  AdvanceTo(v, env_.clock->Now());
-  Normalize(v);
+  AgentState v = View();
   return v.mode == LicensingMode::kPak || v.registration == RegistrationState::kRegistered;
 }
 
 bool Agent::MayRegisterNewDevices() const {
   std::lock_guard<std::mutex> lock(mu_);
-  AgentState v = state_;
-  AdvanceTo(v, env_.clock->Now());
-  Normalize(v);
+  AgentState v = View();
   return !(v.mode == LicensingMode::kSmart && v.registration != RegistrationState::kRegistered &&
            EvaluationRemaining(v) <= 0);
 }
 
 Result<std::string> Agent::Backup() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return SealState(state_, *env_.secret);
+  return SealState(View(), *env_.secret);
 }
 
 Status Agent::Restore(std::string_view backup) {
-  Status s;
-  {
+  Status s = [&]() -> Status {
     std::lock_guard<std::mutex> op(op_mu_);
     std::lock_guard<std::mutex> lock(mu_);
     Observe();
@@ -1018,8 +1042,8 @@ Status Agent::Restore(std::string_view backup) {
                "registered again with a registration token.");
     }
     transport_.reset();
-    s = Commit();
-  }
+    return Commit();
+  }();
   DispatchEvents();
   return s;
 }

@@ -15,8 +15,8 @@
 //   sl::FileStateStore store("/var/lib/licensing/state", "/etc/licensing/state.witness");
 //   auto secret = sl::LoadOrCreateDeviceSecretFile("/etc/licensing/device.key");
 //   sl::AgentEnvironment env;
-//   env.clock = &system_clock;  env.store = &store;  env.identity = &identity;
-//   env.secret = secret->get();  env.trust_anchor_pem = cssm_signing_cert_pem;
+//   env.clock = &system_clock;  env.monotonic = &boot_time_clock;
+//   env.store = &store;  env.identity = &identity;  env.secret = secret->get();  env.trust_anchor_pem = cssm_signing_cert_pem;
 //   env.transport_factory = [](const sl::TransportSettings& s) { return MakeCurlTransport(s); };
 //   env.on_event = [](const sl::Event& e) { log(e.message); };
 //   auto agent = sl::Agent::Open(std::move(env));   // DataLoss if the state was tampered with
@@ -28,9 +28,12 @@
 // across this interface. Messages are in the specification's words where it has them
 // and never contain a token, a private key or the proxy password.
 //
-// Time: the agent keeps its own clock that moves only forwards. Setting the wall clock
-// back neither extends the evaluation nor an authorization or registration; elapsed
-// time is counted while the clock moves forwards (including across power-off).
+// Time: the agent keeps its own clock that moves only forwards. While running it counts
+// elapsed time with a MonotonicClock, so setting the wall clock back (or forwards)
+// neither extends nor shortens the evaluation, an authorization or a registration;
+// across a restart it counts the wall clock's forward movement (power-off time counts,
+// a clock set back while off is not counted back). The firmware should sleep for
+// NextDeadline() - now as a duration on a monotonic timer, not until a wall-clock time.
 //
 // Thread-safety: all methods may be called from any thread. Operations that talk to
 // CSSM are serialised and may block for the transport's timeout; GetStatus(),
@@ -51,6 +54,7 @@
 #include "agent/cssm_channel.h"
 #include "agent/device_identity.h"
 #include "agent/device_secret.h"
+#include "agent/monotonic_clock.h"
 #include "agent/state_store.h"
 #include "agent/transport.h"
 #include "protocol/clock.h"
@@ -148,6 +152,7 @@ using TransportFactory = std::function<std::unique_ptr<Transport>(const Transpor
 // What the agent needs from its host. The pointers must outlive the Agent.
 struct AgentEnvironment {
   const Clock* clock = nullptr;
+  const MonotonicClock* monotonic = nullptr;  // optional, recommended (SystemMonotonicClock)
   StateStore* store = nullptr;
   const DeviceIdentity* identity = nullptr;
   const DeviceSecret* secret = nullptr;
@@ -261,7 +266,12 @@ class Agent {
   Agent(AgentEnvironment env, Certificate trust_anchor, Udi udi, AgentState state);
 
   // All below: REQUIRES mu_ held (and op_mu_ for those that communicate).
+  // The state advanced to now (for read-only views).
+  AgentState View() const;
   void Observe();
+  // The device key and ID certificate serial, parsed once per change of the PEM.
+  const PrivateKey* DeviceKey();
+  std::string CertificateSerial();
   sl::Status Commit(bool save = true);
   void Emit(EventType type, std::string message, std::string from = "", std::string to = "");
   Summary Summarize(const AgentState& state) const;
@@ -274,13 +284,13 @@ class Agent {
   std::optional<Job> NextDueJob() const;
 
   // Communication; take `lock` (on mu_) and release it while the transport runs.
-  sl::Status RunJob(std::unique_lock<std::mutex>& lock, Job job, bool manual);
+  sl::Status RunJob(std::unique_lock<std::mutex>& lock, Job job);
   sl::Status DoRegister(std::unique_lock<std::mutex>& lock, const std::string* token);
   sl::Status DoRenewRegistration(std::unique_lock<std::mutex>& lock);
   sl::Status DoAuthorize(std::unique_lock<std::mutex>& lock, MessageType type);
   Exchange Communicate(std::unique_lock<std::mutex>& lock, const Request& request,
-                       const PrivateKey& key, const char* what);
-  Request NewRequest(MessageType type) const;
+                       const PrivateKey& key);
+  Request NewRequest(MessageType type);
   sl::Status OnFailure(const Exchange& exchange, const char* what, int64_t* job_due);
   sl::Status OnRefusal(const Response& response, const char* what, int64_t* job_due);
 
@@ -296,6 +306,11 @@ class Agent {
   Summary summary_;
   std::vector<Event> events_;
   std::unique_ptr<Transport> transport_;
+  std::optional<int64_t> last_monotonic_;  // at the last Observe(), this process only
+  std::string cached_key_pem_;
+  std::optional<PrivateKey> cached_key_;
+  std::string cached_cert_pem_;
+  std::string cached_cert_serial_;
 };
 
 }  // namespace sl

@@ -1,0 +1,71 @@
+// Embeds the Smart Licensing agent the way firmware does, without a network: the
+// transport says every server is unreachable. Prints the status page and exits 0.
+//   consumer STATE_DIR TRUST_ANCHOR_PEM
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "agent/agent.h"
+
+namespace {
+
+class UnreachableTransport : public sl::Transport {
+ public:
+  sl::TransportReply Send(std::string_view) override {
+    sl::TransportReply reply;
+    reply.failure = sl::TransportFailure::kConnect;
+    reply.error = "no network in this example";
+    return reply;
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::cerr << "usage: consumer STATE_DIR TRUST_ANCHOR_PEM\n";
+    return 2;
+  }
+  const std::string dir = argv[1];
+  std::ifstream anchor_file(argv[2]);
+  std::stringstream anchor;
+  anchor << anchor_file.rdbuf();
+
+  sl::SystemClock clock;
+  sl::SystemMonotonicClock monotonic;
+  sl::FileStateStore store(dir + "/state.json", dir + "/state.witness");
+  auto secret = sl::LoadOrCreateDeviceSecretFile(dir + "/device.key");
+  if (!secret.ok()) {
+    std::cerr << secret.status().ToString() << "\n";
+    return 1;
+  }
+  sl::StaticDeviceIdentity identity({"EXPWY-VE-L", "EXAMPLE0001"}, "example-host");
+
+  sl::AgentEnvironment env;
+  env.clock = &clock;
+  env.monotonic = &monotonic;
+  env.store = &store;
+  env.identity = &identity;
+  env.secret = secret->get();
+  env.trust_anchor_pem = anchor.str();
+  env.transport_factory = [](const sl::TransportSettings&) { return std::make_unique<UnreachableTransport>(); };
+  env.on_event = [](const sl::Event& e) { std::cout << "event: " << sl::EventTypeName(e.type) << ": " << e.message << "\n"; };
+
+  auto agent = sl::Agent::Open(std::move(env));
+  if (!agent.ok()) {
+    std::cerr << agent.status().ToString() << "\n";
+    return 1;
+  }
+  if (sl::Status s = (*agent)->Enable(); !s.ok()) {
+    std::cerr << s.ToString() << "\n";
+    return 1;
+  }
+  (void)(*agent)->SetUsage("rms", 3);
+  sl::AgentStatus status = (*agent)->GetStatus();
+  std::cout << "Licensing mode: " << sl::LicensingModeName(status.mode) << "\n"
+            << "Registration status: " << status.registration_status << "\n"
+            << "License authorization status: " << status.authorization_status << "\n"
+            << "Evaluation remaining (days): " << *status.evaluation_remaining_seconds / sl::kDay << "\n";
+  return status.authorization_status == sl::status_text::kEvaluationMode ? 0 : 1;
+}

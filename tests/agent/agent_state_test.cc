@@ -1,0 +1,92 @@
+#include "agent/agent_state.h"
+
+#include <gtest/gtest.h>
+
+namespace sl {
+namespace {
+
+AgentState SampleState() {
+  AgentState s;
+  s.mode = LicensingMode::kSmart;
+  s.udi = {"EXPWY-VE-L", "SN0001"};
+  s.privacy = true;
+  s.transport.mode = TransportMode::kOnPrem;
+  s.transport.url = "https://onprem.example.com/SmartTransport";
+  s.transport.proxy = ProxySettings{"proxy.example.com", 3128, "alice", "proxy-secret"};
+  s.agent_time = 1000;
+  s.last_wall = 2000;
+  s.evaluation_used = 3 * kDay;
+  s.jitter_sequence = 42;
+  s.registration = RegistrationState::kRegistered;
+  s.instance_id = "PI-1";
+  s.sent_hostname = "host-1";
+  s.usage = {{"rms", 5}, {"room", 2}};
+  s.license_statuses = {{"rms", 5, "Authorized"}};
+  s.authorization_status = "Authorized";
+  s.renew_authorization_due_at = 5000;
+  s.last_error = "something";
+  return s;
+}
+
+TEST(AgentStateTest, SealedStateRoundTrips) {
+  HmacDeviceSecret secret(std::string(32, 's'));
+  std::string record = SealState(SampleState(), secret).value();
+  Result<AgentState> back = OpenState(record, secret);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(EncodeStateJson(*back), EncodeStateJson(SampleState()));
+  EXPECT_EQ(back->transport.proxy->password, "proxy-secret");
+  EXPECT_EQ(back->usage.at("room"), 2);
+}
+
+TEST(AgentStateTest, AnEditedFieldFailsTheIntegrityCheck) {
+  HmacDeviceSecret secret(std::string(32, 's'));
+  std::string record = SealState(SampleState(), secret).value();
+  // Give back evaluation time: 259200 s used -> 0.
+  size_t at = record.find("259200");
+  ASSERT_NE(at, std::string::npos);
+  record.replace(at, 6, "000000");
+  Result<AgentState> back = OpenState(record, secret);
+  ASSERT_FALSE(back.ok());
+  EXPECT_EQ(back.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(back.status().message().find("integrity"), std::string::npos);
+}
+
+TEST(AgentStateTest, AStateSealedByAnotherDeviceIsRejected) {
+  HmacDeviceSecret mine(std::string(32, 's'));
+  HmacDeviceSecret other(std::string(32, 't'));
+  std::string record = SealState(SampleState(), other).value();
+  EXPECT_EQ(OpenState(record, mine).status().code(), StatusCode::kDataLoss);
+  EXPECT_TRUE(OpenStateUnverified(record).ok());
+}
+
+TEST(AgentStateTest, EveryTruncationIsDataLoss) {
+  HmacDeviceSecret secret(std::string(32, 's'));
+  std::string record = SealState(SampleState(), secret).value();
+  for (size_t len = 0; len + 1 < record.size(); len += 7) {
+    Result<AgentState> back = OpenState(record.substr(0, len), secret);
+    ASSERT_FALSE(back.ok()) << len;
+    EXPECT_EQ(back.status().code(), StatusCode::kDataLoss) << len;
+  }
+}
+
+TEST(AgentStateTest, GarbageAndForeignJsonAreDataLoss) {
+  HmacDeviceSecret secret(std::string(32, 's'));
+  for (const char* bad : {"", "\x01\x02garbage", "{}", "[1,2]", "{\"format\":\"other\",\"version\":1,"
+                          "\"state\":\"{}\",\"mac\":\"AAAA\"}"}) {
+    EXPECT_EQ(OpenState(bad, secret).status().code(), StatusCode::kDataLoss) << bad;
+  }
+}
+
+TEST(AgentStateTest, ARecordOfAnotherVersionSaysSo) {
+  HmacDeviceSecret secret(std::string(32, 's'));
+  std::string record = SealState(SampleState(), secret).value();
+  size_t at = record.find("\"version\":1");
+  ASSERT_NE(at, std::string::npos);
+  record.replace(at, 11, "\"version\":2");
+  Result<AgentState> back = OpenState(record, secret);
+  EXPECT_EQ(back.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(back.status().message().find("version 2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sl

@@ -1,0 +1,99 @@
+// GoogleMock mocks, one per agent seam, plus small real helpers tests share.
+// Thread-safety: as gmock's.
+#pragma once
+
+#include <gmock/gmock.h>
+
+#include <memory>
+#include <string>
+
+#include "agent/device_identity.h"
+#include "agent/device_secret.h"
+#include "agent/monotonic_clock.h"
+#include "agent/state_store.h"
+#include "agent/transport.h"
+#include "protocol/clock.h"
+
+namespace sl::test {
+
+class MockClock : public Clock {
+ public:
+  MOCK_METHOD(UnixSeconds, Now, (), (const, override));
+};
+
+class MockMonotonicClock : public MonotonicClock {
+ public:
+  MOCK_METHOD(int64_t, Seconds, (), (const, override));
+};
+
+// Elapsed time read from a (simulated) clock that tests never set back.
+class MonotonicFromClock : public MonotonicClock {
+ public:
+  explicit MonotonicFromClock(const Clock& clock) : clock_(clock) {}
+  int64_t Seconds() const override { return clock_.Now(); }
+
+ private:
+  const Clock& clock_;
+};
+
+class MockTransport : public Transport {
+ public:
+  MOCK_METHOD(TransportReply, Send, (std::string_view request_envelope), (override));
+};
+
+class MockStateStore : public StateStore {
+ public:
+  MOCK_METHOD(Result<std::string>, Load, (), (override));
+  MOCK_METHOD(Status, Save, (std::string_view bytes), (override));
+  MOCK_METHOD(Status, Erase, (), (override));
+};
+
+class MockDeviceIdentity : public DeviceIdentity {
+ public:
+  MOCK_METHOD(Udi, GetUdi, (), (const, override));
+  MOCK_METHOD(std::string, Hostname, (), (const, override));
+};
+
+class MockDeviceSecret : public DeviceSecret {
+ public:
+  MOCK_METHOD(Result<std::string>, Mac, (std::string_view data), (const, override));
+};
+
+// The agent owns the transport its factory makes; this one forwards to a test's mock.
+class ForwardingTransport : public Transport {
+ public:
+  explicit ForwardingTransport(Transport* target) : target_(target) {}
+  TransportReply Send(std::string_view envelope) override { return target_->Send(envelope); }
+
+ private:
+  Transport* target_;
+};
+
+// A store in memory that keeps the last successfully saved record (like a real
+// atomic store) and counts saves.
+class MemoryStateStore : public StateStore {
+ public:
+  Result<std::string> Load() override {
+    if (!has_record) return NotFound("no state");
+    return record;
+  }
+  Status Save(std::string_view bytes) override {
+    if (fail_saves) return Internal("disk full (injected)");
+    record.assign(bytes.data(), bytes.size());
+    has_record = true;
+    ++saves;
+    return Status::Ok();
+  }
+  Status Erase() override {
+    record.clear();
+    has_record = false;
+    return Status::Ok();
+  }
+
+  std::string record;
+  bool has_record = false;
+  bool fail_saves = false;
+  int saves = 0;
+};
+
+}  // namespace sl::test
