@@ -829,6 +829,18 @@ Status Agent::SetUsage(const std::string& tag, int64_t count) {
   return Status::Ok();
 }
 
+Status Agent::SaveUsage() {
+  Status s;
+  {
+    std::lock_guard<std::mutex> op(op_mu_);
+    std::lock_guard<std::mutex> lock(mu_);
+    Observe();
+    s = Commit();
+  }
+  DispatchEvents();
+  return s;
+}
+
 Status Agent::UpdateUsage() {
   Status s;
   {

@@ -220,6 +220,10 @@ class Agent {
   Status SetUsage(const std::string& tag, int64_t count);
   // "Update usage details": reports the usage now when registered (else OK, local only).
   Status UpdateUsage();
+  // Saves the usage table now, without contacting CSSM. SetUsage() keeps it in memory
+  // only (it is saved with the next change of state); a tool that runs one command
+  // per process, like slagent, calls this after SetUsage().
+  Status SaveUsage();
 
   // --- Configuration --------------------------------------------------------------
   // Refuses a Direct <-> On-Prem change while registered (deregister first).

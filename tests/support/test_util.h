@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace sl::test {
 
@@ -11,6 +12,15 @@ std::string ReadFile(const std::string& path);
 // A file of the test PKI made by certs/make-test-pki.sh at build time.
 std::string PkiPath(const std::string& name);
 std::string ReadPki(const std::string& name);
+
+struct CommandResult {
+  int exit_code = -1;  // -1: killed by a signal or not started
+  std::string out;
+  std::string err;
+};
+// Runs `argv` (argv[0] is a path) to completion with `extra_env` ("NAME=value") added
+// to this process's environment; standard input is /dev/null.
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
 
 // A fresh folder under $TMPDIR, removed with everything in it on destruction.
 class TempDir {

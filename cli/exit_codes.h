@@ -1,0 +1,37 @@
+// The exit codes of slagent: a contract that scripts and appliance firmware rely on.
+// Never renumber; add new codes at the end. Thread-safety: constants.
+#pragma once
+
+#include "protocol/status.h"
+
+namespace sl::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitError = 1,              // anything not covered below (an internal error)
+  kExitUsage = 2,              // unknown command or flag, missing or malformed argument
+  kExitRefused = 3,            // CSSM refused (signed refusal): bad or expired token, ...
+  kExitCommunication = 4,      // CSSM could not be reached; a retry is scheduled
+  kExitLocalState = 5,         // state directory unreadable, state corrupted or tampered with
+  kExitNotAllowed = 6,         // not allowed in the current state (e.g. already registered)
+};
+
+// The exit code for an operation's result.
+inline int ExitCodeFor(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kInvalidArgument: return kExitUsage;
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kUnauthenticated: return kExitRefused;
+    case StatusCode::kUnavailable:
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kResourceExhausted: return kExitCommunication;
+    case StatusCode::kDataLoss:
+    case StatusCode::kNotFound: return kExitLocalState;
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kAlreadyExists: return kExitNotAllowed;
+    default: return kExitError;
+  }
+}
+
+}  // namespace sl::cli

@@ -1,0 +1,215 @@
+#include "cli/state_dir.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "protocol/crypto.h"
+#include "protocol/json.h"
+#include "transport/curl_transport.h"
+
+namespace sl::cli {
+
+namespace {
+
+// Reads a small file whole; NotFound when it does not exist.
+Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (errno == ENOENT) return NotFound("'" + path + "' does not exist");
+    return DataLoss("cannot read '" + path + "': " + std::strerror(errno));
+  }
+  std::string data(max_bytes + 1, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  data.resize(static_cast<size_t>(in.gcount()));
+  if (data.size() > max_bytes) return DataLoss("'" + path + "' is larger than expected");
+  return data;
+}
+
+Status MakePrivateDir(const std::string& path) {
+  if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return DataLoss("cannot create the directory '" + path + "': " + std::strerror(errno));
+  }
+  struct stat st{};
+  if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return DataLoss("'" + path + "' is not a directory");
+  }
+  if (access(path.c_str(), R_OK | W_OK | X_OK) != 0) {
+    return DataLoss("the directory '" + path + "' is not readable and writable: " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+// Status must not write: it sees the state as stored and changes nothing.
+class ReadOnlyStore final : public StateStore {
+ public:
+  explicit ReadOnlyStore(std::unique_ptr<StateStore> inner) : inner_(std::move(inner)) {}
+  Result<std::string> Load() override { return inner_->Load(); }
+  Status Save(std::string_view) override { return Status::Ok(); }
+  Status Erase() override { return FailedPrecondition("read-only"); }
+
+ private:
+  std::unique_ptr<StateStore> inner_;
+};
+
+// Stands in for a transport whose settings libcurl would not take, so that the
+// agent reports the reason as a communication failure instead of not opening.
+class UnusableTransport final : public Transport {
+ public:
+  explicit UnusableTransport(std::string why) : why_(std::move(why)) {}
+  TransportReply Send(std::string_view) override {
+    TransportReply r;
+    r.failure = TransportFailure::kBadConfiguration;
+    r.error = why_;
+    return r;
+  }
+
+ private:
+  std::string why_;
+};
+
+std::string SystemHostname() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+}  // namespace
+
+StateDir::StateDir(std::string state_dir, std::string key_dir) : dir_(std::move(state_dir)) {
+  while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
+  if (!key_dir.empty()) {
+    key_dir_ = std::move(key_dir);
+  } else {
+    key_dir_ = dir_ == kDefaultStateDir ? kDefaultKeyDir : dir_ + ".keys";
+  }
+}
+
+StateDir::~StateDir() {
+  if (lock_fd_ >= 0) close(lock_fd_);  // releases the flock
+}
+
+Status StateDir::Prepare(bool lock) {
+  SL_RETURN_IF_ERROR(MakePrivateDir(dir_));
+  SL_RETURN_IF_ERROR(MakePrivateDir(key_dir_));
+  if (lock && lock_fd_ < 0) {
+    lock_fd_ = open(LockPath().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock_fd_ < 0) return DataLoss("cannot open '" + LockPath() + "': " + std::strerror(errno));
+    if (flock(lock_fd_, LOCK_EX) != 0) return DataLoss("cannot lock '" + LockPath() + "': " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Result<DeviceIdentityConfig> StateDir::LoadIdentity() const {
+  Result<std::string> text = ReadSmallFile(dir_ + "/identity.json", 4096);
+  if (!text.ok()) {
+    if (text.status().code() == StatusCode::kNotFound) {
+      return FailedPrecondition("the device identity is not set: run 'slagent identity --product-id ID --serial SN'");
+    }
+    return text.status();
+  }
+  Result<rapidjson::Document> doc = ParseJson(*text, 4096);
+  if (!doc.ok()) return DataLoss("identity.json: " + doc.status().message());
+  JsonReader r(*doc, "identity");
+  DeviceIdentityConfig id;
+  id.product_id = r.String("product_id", 64);
+  id.serial_number = r.String("serial_number", 64);
+  id.hostname = r.OptionalString("hostname", 253).value_or("");
+  if (!r.ok()) return DataLoss("identity.json: " + r.status().message());
+  return id;
+}
+
+Status StateDir::SaveIdentity(const DeviceIdentityConfig& id) const {
+  JsonWriter w;
+  w.StartObject().Field("product_id", id.product_id).Field("serial_number", id.serial_number);
+  if (!id.hostname.empty()) w.Field("hostname", id.hostname);
+  w.EndObject();
+  return WriteFileAtomically(dir_ + "/identity.json", w.str());
+}
+
+Result<std::string> StateDir::LoadTrustAnchor() const {
+  Result<std::string> pem = ReadSmallFile(dir_ + "/cssm-signing.crt", 16 * 1024);
+  if (!pem.ok() && pem.status().code() == StatusCode::kNotFound) {
+    return FailedPrecondition("the CSSM trust anchor is not set: run 'slagent trust-anchor FILE'");
+  }
+  return pem;
+}
+
+Status StateDir::SaveTrustAnchor(const std::string& pem) const {
+  return WriteFileAtomically(dir_ + "/cssm-signing.crt", pem);
+}
+
+void StateDir::AppendEvent(const Event& event) const {
+  JsonWriter w;
+  w.StartObject().Field("time", FormatIso8601(event.time)).Field("type", EventTypeName(event.type));
+  if (!event.from.empty()) w.Field("from", event.from);
+  if (!event.to.empty()) w.Field("to", event.to);
+  w.Field("message", event.message).EndObject();
+  std::string line = w.str() + "\n";
+
+  // Append, and when the log grows past its bound keep the newer half (atomically).
+  int fd = open(EventsPath().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  ssize_t written = write(fd, line.data(), line.size());
+  close(fd);
+  if (written != static_cast<ssize_t>(line.size())) return;
+  Result<std::string> all = ReadSmallFile(EventsPath(), 16 * 1024 * 1024);
+  if (!all.ok()) return;
+  std::vector<std::string> lines;
+  std::istringstream in(*all);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  if (lines.size() <= kMaxEventLogLines) return;
+  std::string kept;
+  for (size_t i = lines.size() - kMaxEventLogLines / 2; i < lines.size(); ++i) kept += lines[i] + "\n";
+  (void)WriteFileAtomically(EventsPath(), kept);
+}
+
+Result<std::unique_ptr<Agent>> StateDir::OpenAgent(bool read_only) {
+  Result<DeviceIdentityConfig> id = LoadIdentity();
+  if (!id.ok()) return id.status();
+  Result<std::string> anchor = LoadTrustAnchor();
+  if (!anchor.ok()) return anchor.status();
+
+  std::unique_ptr<StateStore> store =
+      std::make_unique<FileStateStore>(StatePath(), key_dir_ + "/state.witness");
+  if (read_only) store = std::make_unique<ReadOnlyStore>(std::move(store));
+  store_ = std::move(store);
+  Result<std::unique_ptr<HmacDeviceSecret>> secret = LoadOrCreateDeviceSecretFile(key_dir_ + "/device.key");
+  if (!secret.ok()) return secret.status();
+  secret_ = std::move(secret).value();
+  identity_ = std::make_unique<StaticDeviceIdentity>(Udi{id->product_id, id->serial_number},
+                                                     id->hostname.empty() ? SystemHostname() : id->hostname);
+
+  AgentEnvironment env;
+  env.clock = &clock_;
+  env.monotonic = &monotonic_;
+  env.store = store_.get();
+  env.identity = identity_.get();
+  env.secret = secret_.get();
+  env.trust_anchor_pem = *anchor;
+  env.transport_factory = [](const TransportSettings& settings) -> std::unique_ptr<Transport> {
+    Result<std::unique_ptr<CurlTransport>> t = CurlTransport::Create(settings);
+    if (!t.ok()) return std::make_unique<UnusableTransport>(t.status().message());
+    return std::move(t).value();
+  };
+  if (!read_only) env.on_event = [this](const Event& e) { AppendEvent(e); };
+  return Agent::Open(std::move(env));
+}
+
+Status StateDir::FactoryReset() {
+  FileStateStore store(StatePath(), key_dir_ + "/state.witness");
+  SL_RETURN_IF_ERROR(Agent::FactoryResetStore(store));
+  if (unlink(EventsPath().c_str()) != 0 && errno != ENOENT) {
+    return DataLoss("cannot remove '" + EventsPath() + "': " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace sl::cli

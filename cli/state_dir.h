@@ -1,0 +1,82 @@
+// StateDir: where slagent keeps an appliance's licensing state on disk, and how a
+// command opens the agent over it.
+//
+// Layout (the defaults; see README):
+//   <state-dir>/state            the agent's sealed state record (FileStateStore)
+//   <state-dir>/identity.json    product ID, serial number, optional hostname
+//   <state-dir>/cssm-signing.crt the CSSM trust anchor (responses must verify against it)
+//   <state-dir>/events.jsonl     the history of operations and results (bounded)
+//   <state-dir>/lock             flock(2) target: one operation at a time
+//   <key-dir>/device.key         the device secret that seals the state (outside the state dir)
+//   <key-dir>/state.witness      records that a state existed (so deleting it is detected)
+//
+// Every command that changes state holds an exclusive lock on <state-dir>/lock for
+// the whole operation, so commands and the daemon never lose each other's updates.
+// `status` takes no lock: it reads the atomically replaced state file and never
+// writes, so it cannot hang behind a network operation.
+// Thread-safety: one StateDir per process, used from one thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "agent/agent.h"
+#include "agent/device_secret.h"
+#include "agent/monotonic_clock.h"
+#include "agent/state_store.h"
+#include "protocol/clock.h"
+
+namespace sl::cli {
+
+inline constexpr const char* kDefaultStateDir = "/var/lib/slagent";
+inline constexpr const char* kDefaultKeyDir = "/etc/slagent";
+
+struct DeviceIdentityConfig {
+  std::string product_id;
+  std::string serial_number;
+  std::string hostname;  // empty: the system's hostname
+};
+
+class StateDir {
+ public:
+  // `key_dir` empty: kDefaultKeyDir for the default state dir, else "<state-dir>.keys".
+  StateDir(std::string state_dir, std::string key_dir);
+  ~StateDir();
+
+  // Creates the directories (0700) if needed and takes the exclusive lock.
+  // DataLoss (exit 5) when they cannot be created, read or locked.
+  Status Prepare(bool lock);
+
+  Result<DeviceIdentityConfig> LoadIdentity() const;
+  Status SaveIdentity(const DeviceIdentityConfig& identity) const;
+  Result<std::string> LoadTrustAnchor() const;
+  Status SaveTrustAnchor(const std::string& pem) const;
+
+  // Opens the agent. `read_only`: the store never writes (status).
+  Result<std::unique_ptr<Agent>> OpenAgent(bool read_only);
+  // Erases the stored state and the event log; keeps identity and trust anchor.
+  Status FactoryReset();
+
+  std::string StatePath() const { return dir_ + "/state"; }
+  std::string EventsPath() const { return dir_ + "/events.jsonl"; }
+  std::string LockPath() const { return dir_ + "/lock"; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  void AppendEvent(const Event& event) const;
+
+  std::string dir_;
+  std::string key_dir_;
+  int lock_fd_ = -1;
+  SystemClock clock_;
+  SystemMonotonicClock monotonic_;
+  std::unique_ptr<StateStore> store_;
+  std::unique_ptr<DeviceSecret> secret_;
+  std::unique_ptr<DeviceIdentity> identity_;
+};
+
+// Keeps the event log from growing without bound.
+constexpr size_t kMaxEventLogLines = 1000;
+
+}  // namespace sl::cli

@@ -1,0 +1,411 @@
+// End-to-end tests: the real slagent binary against the real mock-cssm over TLS on
+// loopback. Time travel uses libfaketime on slagent and the admin clock on the mock,
+// moved together, so that months of agent life pass in seconds without sleeping.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "protocol/clock.h"
+#include "protocol/json.h"
+#include "tests/support/mock_cssm_process.h"
+#include "tests/support/test_util.h"
+
+namespace sl {
+namespace {
+
+using test::CommandResult;
+using test::MockCssmProcess;
+
+constexpr const char* kFaketimeLib = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+
+class SlagentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(mock_.running());
+    ASSERT_EQ(Run({"identity", "--product-id", "EXPWY-VE-L", "--serial", "0A1B2C3D", "--hostname", "exp1.example.com"}).exit_code, 0);
+    ASSERT_EQ(Run({"trust-anchor", test::PkiPath("cssm-signing.crt")}).exit_code, 0);
+    CommandResult t = Run({"transport", "direct", "--url", mock_.direct_url(), "--ca-bundle", test::PkiPath("tls-ca.crt"),
+                           "--connect-timeout", "2", "--timeout", "5"});
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+  }
+
+  // Runs slagent with this test's state directory, `offset` seconds in the future.
+  CommandResult Run(std::vector<std::string> args, int64_t offset = 0) {
+    std::vector<std::string> argv = {SL_SLAGENT_BINARY, "--state-dir", dir_.File("state")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<std::string> env;
+    if (offset != 0) {
+      env = {std::string("LD_PRELOAD=") + kFaketimeLib, "FAKETIME=+" + std::to_string(offset),
+             "FAKETIME_DONT_FAKE_MONOTONIC=1", "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0"};
+    }
+    CommandResult r = test::RunCommand(argv, env);
+    all_output_ += r.out + r.err;
+    return r;
+  }
+
+  // Moves the mock's clock to `offset` seconds ahead of real time.
+  void ServerClock(int64_t offset) {
+    ASSERT_EQ(mock_.Admin("POST", "/admin/v1/clock", "{\"offset_seconds\":" + std::to_string(offset) + "}").status, 200);
+  }
+
+  // `status --json`, parsed; fails the test when it is not JSON.
+  rapidjson::Document Status(int64_t offset = 0) {
+    CommandResult r = Run({"status", "--json"}, offset);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    Result<rapidjson::Document> doc = ParseJson(r.out);
+    EXPECT_TRUE(doc.ok()) << r.out;
+    if (!doc.ok()) return rapidjson::Document();
+    return std::move(*doc);
+  }
+
+  static std::string Str(const rapidjson::Value& v, const char* key) {
+    if (!v.IsObject() || !v.HasMember(key) || !v[key].IsString()) return "<missing>";
+    return v[key].GetString();
+  }
+
+  std::string WriteFile(const std::string& name, const std::string& text) {
+    std::ofstream(dir_.File(name)) << text << "\n";
+    return dir_.File(name);
+  }
+
+  MockCssmProcess mock_{test::TestSeedPath()};
+  test::TempDir dir_;
+  std::string all_output_;
+};
+
+TEST_F(SlagentTest, OperatorWalksEnableRegisterUsageRenewDeregister) {
+  rapidjson::Document s = Status();
+  EXPECT_EQ(Str(s, "mode"), "pak");
+
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  s = Status();
+  EXPECT_EQ(Str(s, "mode"), "smart");
+  EXPECT_EQ(Str(s, "authorization_status"), "Evaluation Mode");
+  ASSERT_TRUE(s["evaluation_remaining_seconds"].IsInt64());
+  EXPECT_GT(s["evaluation_remaining_seconds"].GetInt64(), 89 * kDay);
+
+  ASSERT_EQ(Run({"usage", "set", "expressway_rms", "7"}).exit_code, 0);
+  CommandResult reg = Run({"register", "--token-file", WriteFile("token", "TEST-TOKEN-EXPRESSWAY")});
+  ASSERT_EQ(reg.exit_code, 0) << reg.err;
+  s = Status();
+  EXPECT_EQ(Str(s, "registration_status"), "Registered");
+  EXPECT_EQ(Str(s, "authorization_status"), "Authorized");
+  EXPECT_EQ(Str(s, "smart_account"), "Acme Video");
+  EXPECT_EQ(Str(s, "virtual_account"), "Expressway");
+  EXPECT_EQ(Str(s, "export_controlled"), "Allowed");
+  EXPECT_NE(Str(s, "registration_expires"), "<missing>");
+  ASSERT_TRUE(s["licenses"].IsArray());
+  ASSERT_EQ(s["licenses"].Size(), 1u);
+  EXPECT_EQ(Str(s["licenses"][0], "tag"), "expressway_rms");
+  EXPECT_EQ(s["licenses"][0]["count"].GetInt64(), 7);
+  EXPECT_EQ(Str(s["licenses"][0], "status"), "Authorized");
+  EXPECT_EQ(Str(s["transport"], "mode"), "direct");
+
+  // The server saw the hostname and the usage.
+  std::string instance = Str(s, "instance_id");
+  test::HttpResult pi = mock_.Admin("GET", "/admin/v1/product-instances/" + instance);
+  EXPECT_NE(pi.body.find("\"hostname\":\"exp1.example.com\""), std::string::npos) << pi.body;
+  EXPECT_NE(pi.body.find("{\"tag\":\"expressway_rms\",\"count\":7}"), std::string::npos) << pi.body;
+
+  ASSERT_EQ(Run({"usage", "set", "expressway_rms", "9"}).exit_code, 0);
+  ASSERT_EQ(Run({"usage", "update"}).exit_code, 0);
+  pi = mock_.Admin("GET", "/admin/v1/product-instances/" + instance);
+  EXPECT_NE(pi.body.find("{\"tag\":\"expressway_rms\",\"count\":9}"), std::string::npos) << pi.body;
+
+  EXPECT_EQ(Run({"renew", "auth"}).exit_code, 0);
+  EXPECT_EQ(Run({"renew", "id"}).exit_code, 0);
+
+  CommandResult text = Run({"status"});
+  EXPECT_NE(text.out.find("Registration status:"), std::string::npos);
+  EXPECT_NE(text.out.find("Registered"), std::string::npos);
+  EXPECT_NE(text.out.find("Export-Controlled Functionality:"), std::string::npos);
+  EXPECT_NE(text.out.find("expressway_rms"), std::string::npos);
+
+  CommandResult events = Run({"events", "--json"});
+  Result<rapidjson::Document> ev = ParseJson(events.out, 1 << 20);
+  ASSERT_TRUE(ev.ok()) << events.out;
+  EXPECT_TRUE(ev->IsArray());
+  EXPECT_GT(ev->Size(), 3u);
+
+  CommandResult dereg = Run({"deregister"});
+  EXPECT_EQ(dereg.exit_code, 0) << dereg.err;
+  s = Status();
+  EXPECT_EQ(Str(s, "registration_status"), "Unregistered");
+  EXPECT_EQ(Str(s, "authorization_status"), "Evaluation Mode");
+  EXPECT_EQ(mock_.Admin("GET", "/admin/v1/product-instances/" + instance).status, 404);
+}
+
+TEST_F(SlagentTest, InvalidTokenIsRegistrationFailed) {
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  CommandResult r = Run({"register", "--token", "NOT-A-VALID-TOKEN"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one-line error: " << r.err;
+  EXPECT_EQ(Str(Status(), "registration_status"), "Unregistered: Registration Failed");
+}
+
+TEST_F(SlagentTest, ExpiredTokenIsRegistrationFailed) {
+  std::string token = mock_.CreateToken("Acme Video", "Expressway", false, /*expires_in_days=*/1);
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  ServerClock(2 * kDay);
+  CommandResult r = Run({"register", "--token", token}, 2 * kDay);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("expired"), std::string::npos) << r.err;
+  EXPECT_EQ(Str(Status(2 * kDay), "registration_status"), "Unregistered: Registration Failed");
+}
+
+TEST_F(SlagentTest, UsageOverThePoolIsOutOfCompliance) {
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  ASSERT_EQ(Run({"usage", "set", "expressway_rms", "5"}).exit_code, 0);  // the Lab pool owns 2
+  ASSERT_EQ(Run({"register", "--token", "TEST-TOKEN-LAB"}).exit_code, 0);
+  rapidjson::Document s = Status();
+  EXPECT_EQ(Str(s, "authorization_status"), "Out-of-compliance");
+  EXPECT_EQ(Str(s, "export_controlled"), "Not Allowed");
+  ASSERT_EQ(s["licenses"].Size(), 1u);
+  EXPECT_EQ(Str(s["licenses"][0], "status"), "Out of compliance");
+}
+
+TEST_F(SlagentTest, TimelineRenewalRetriesExpiryAndRecoveryUnderFaketime) {
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  ASSERT_EQ(Run({"usage", "set", "expressway_rms", "3"}).exit_code, 0);
+  ASSERT_EQ(Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"}).exit_code, 0);
+  std::string first_expiry = Str(Status(), "authorization_expires");
+
+  // Day 31: the 30-day authorization renewal is due and succeeds.
+  int64_t t = 31 * kDay;
+  ServerClock(t);
+  CommandResult run = Run({"run", "--once"}, t);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  rapidjson::Document s = Status(t);
+  EXPECT_EQ(Str(s, "authorization_status"), "Authorized");
+  EXPECT_NE(Str(s, "authorization_expires"), first_expiry);
+  std::string renewed_expiry = Str(s, "authorization_expires");
+
+  // Day 62: CSSM refuses with 503 from now on; the agent retries every 15 minutes.
+  ASSERT_EQ(mock_.Admin("POST", "/admin/v1/faults", R"({"kind":"status","status":503,"count":1000})").status, 201);
+  t = 62 * kDay;
+  ServerClock(t);
+  run = Run({"run", "--once"}, t);
+  EXPECT_EQ(run.exit_code, 4) << run.out << run.err;
+  s = Status(t);
+  EXPECT_EQ(Str(s, "authorization_status"), "Authorized") << "offline keeps the grant until its deadline";
+  EXPECT_NE(Str(s, "last_error"), "");
+  Result<UnixSeconds> next = ParseIso8601(Str(s, "next_communication_attempt"));
+  ASSERT_TRUE(next.ok());
+  int64_t wait = *next - (SystemClock().Now() + t);
+  EXPECT_GE(wait, 15 * kMinute - 5);
+  EXPECT_LE(wait, 15 * kMinute + 90) << "retry every 15 minutes plus a small jitter";
+  // Before the retry time nothing is sent; after it, one more attempt.
+  test::HttpResult faults = mock_.Admin("GET", "/admin/v1/faults");
+  run = Run({"run", "--once"}, t + 5 * kMinute);
+  EXPECT_EQ(mock_.Admin("GET", "/admin/v1/faults").body, faults.body) << "no attempt before the retry time";
+  ServerClock(t + 16 * kMinute);
+  run = Run({"run", "--once"}, t + 16 * kMinute);
+  EXPECT_EQ(run.exit_code, 4);
+  EXPECT_NE(mock_.Admin("GET", "/admin/v1/faults").body, faults.body) << "the retry reached the server";
+
+  // 90 days after the last success, the authorization expires.
+  Result<UnixSeconds> expiry = ParseIso8601(renewed_expiry);
+  ASSERT_TRUE(expiry.ok());
+  t = *expiry - SystemClock().Now() + kHour;
+  ServerClock(t);
+  (void)Run({"run", "--once"}, t);
+  EXPECT_EQ(Str(Status(t), "authorization_status"), "Authorization Expired");
+
+  // CSSM is back: the next attempt recovers.
+  ASSERT_EQ(mock_.Admin("DELETE", "/admin/v1/faults").status, 204);
+  t += kHour;
+  ServerClock(t);
+  (void)Run({"run", "--once"}, t);
+  (void)Run({"renew", "auth"}, t);
+  s = Status(t);
+  EXPECT_EQ(Str(s, "registration_status"), "Registered");
+  EXPECT_EQ(Str(s, "authorization_status"), "Authorized");
+  EXPECT_EQ(Str(s, "last_error"), "");
+}
+
+TEST_F(SlagentTest, ConcurrentCommandsLoseNoUpdate) {
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  constexpr int kWriters = 8;
+  std::vector<std::thread> writers;
+  std::vector<int> codes(kWriters, -1);
+  for (int i = 0; i < kWriters; ++i) {
+    writers.emplace_back([this, i, &codes] {
+      std::vector<std::string> argv = {SL_SLAGENT_BINARY, "--state-dir", dir_.File("state"), "usage", "set",
+                                       "tag_" + std::to_string(i), std::to_string(i + 1)};
+      codes[i] = test::RunCommand(argv).exit_code;
+    });
+  }
+  for (std::thread& w : writers) w.join();
+  for (int code : codes) EXPECT_EQ(code, 0);
+  rapidjson::Document s = Status();
+  ASSERT_TRUE(s["licenses"].IsArray());
+  EXPECT_EQ(s["licenses"].Size(), static_cast<rapidjson::SizeType>(kWriters)) << "every writer's usage survived";
+}
+
+TEST_F(SlagentTest, SecretsNeverAppearInOutputOrEvents) {
+  const std::string password = "pr0xy-S3cret-pw";
+  const std::string token = "TEST-TOKEN-EXPRESSWAY";
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  ASSERT_EQ(Run({"register", "--token", token}).exit_code, 0);
+  // A proxy that is not there: every attempt fails, and the messages name the proxy.
+  CommandResult t = Run({"transport", "proxy", "--address", "127.0.0.1", "--port", "9", "--username", "alice",
+                         "--password-file", WriteFile("pw", password), "--url", mock_.direct_url(), "--ca-bundle",
+                         test::PkiPath("tls-ca.crt"), "--connect-timeout", "1", "--timeout", "2"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_EQ(Run({"renew", "auth"}).exit_code, 4);
+  (void)Run({"status"});
+  (void)Run({"status", "--json"});
+  (void)Run({"events"});
+  (void)Run({"events", "--json"});
+  (void)Run({"deregister"});
+  std::string events = test::ReadFile(dir_.File("state") + "/events.jsonl");
+  for (const std::string& text : {all_output_, events}) {
+    EXPECT_EQ(text.find(password), std::string::npos);
+    EXPECT_EQ(text.find(token), std::string::npos);
+    EXPECT_EQ(text.find("PRIVATE KEY"), std::string::npos);
+  }
+  EXPECT_NE(all_output_.find("password set"), std::string::npos);
+}
+
+TEST_F(SlagentTest, BadInputIsAOneLineErrorWithADocumentedCodeAndLeavesStateAlone) {
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  std::string before = test::ReadFile(dir_.File("state") + "/state");
+  struct Case {
+    std::vector<std::string> args;
+    int code;
+  } cases[] = {
+      {{"launch"}, 2},
+      {{"status", "--bogus"}, 2},
+      {{"register"}, 2},
+      {{"register", "--token"}, 2},
+      {{"usage", "set", "expressway_rms"}, 2},
+      {{"usage", "set", "bad tag", "1"}, 2},
+      {{"usage", "set", "expressway_rms", "-1"}, 2},
+      {{"transport", "proxy", "--address", "proxy.example.com", "--port", "70000"}, 2},
+      {{"transport", "proxy", "--address", "proxy.example.com", "--port", "http"}, 2},
+      {{"transport", "onprem", "--url", "http://onprem.example.com/SmartTransport"}, 2},
+      {{"transport", "onprem", "--url", "https://onprem.example.com/licservice"}, 2},
+      {{"transport", "sideways"}, 2},
+      {{"privacy", "maybe"}, 2},
+      {{"renew", "everything"}, 2},
+      {{"factory-reset"}, 2},
+      {{"renew", "auth"}, 6},  // not registered
+  };
+  for (const Case& c : cases) {
+    CommandResult r = Run(c.args);
+    std::string joined;
+    for (const std::string& a : c.args) joined += a + " ";
+    EXPECT_EQ(r.exit_code, c.code) << joined << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << joined << ": " << r.err;
+    EXPECT_EQ(r.err.rfind("slagent: ", 0), 0u) << joined << ": " << r.err;
+  }
+  EXPECT_EQ(test::ReadFile(dir_.File("state") + "/state"), before) << "no bad command touched the state";
+}
+
+TEST_F(SlagentTest, UnreadableStateDirectoryIsALocalStateError) {
+  if (geteuid() == 0) {
+    // root reads anything: make the "directory" a file instead.
+    std::ofstream(dir_.File("not-a-dir")) << "x";
+    CommandResult r = test::RunCommand({SL_SLAGENT_BINARY, "--state-dir", dir_.File("not-a-dir"), "status"});
+    EXPECT_EQ(r.exit_code, 5) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    r = test::RunCommand({SL_SLAGENT_BINARY, "--state-dir", dir_.File("not-a-dir"), "enable"});
+    EXPECT_EQ(r.exit_code, 5) << r.err;
+    return;
+  }
+  ASSERT_EQ(chmod(dir_.File("state").c_str(), 0), 0);
+  CommandResult r = Run({"status"});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  chmod(dir_.File("state").c_str(), 0700);
+}
+
+TEST_F(SlagentTest, TamperedStateIsReportedNotReset) {
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  std::string path = dir_.File("state") + "/state";
+  std::string state = test::ReadFile(path);
+  size_t pos = state.find("evaluation_used");
+  ASSERT_NE(pos, std::string::npos);
+  state[pos + 20] = state[pos + 20] == '1' ? '2' : '1';
+  std::ofstream(path, std::ios::trunc) << state;
+  CommandResult r = Run({"status"});
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_EQ(Run({"enable"}).exit_code, 5);
+  EXPECT_EQ(test::ReadFile(path), state) << "the tampered file is left for inspection";
+}
+
+TEST_F(SlagentTest, OnPremChangeWhileRegisteredIsRefused) {
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  ASSERT_EQ(Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"}).exit_code, 0);
+  CommandResult r = Run({"transport", "onprem", "--url", mock_.onprem_url(), "--ca-bundle", test::PkiPath("tls-ca.crt")});
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_NE(r.err.find("deregister"), std::string::npos) << r.err;
+}
+
+TEST_F(SlagentTest, OnPremTransportWorksAgainstAnOnPremOnlyServer) {
+  MockCssmProcess onprem(test::TestSeedPath(), {"--endpoints", "onprem"});
+  ASSERT_EQ(Run({"transport", "onprem", "--url", onprem.onprem_url(), "--ca-bundle", test::PkiPath("tls-ca.crt")}).exit_code, 0);
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  CommandResult r = Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  rapidjson::Document s = Status();
+  EXPECT_EQ(Str(s, "registration_status"), "Registered");
+  EXPECT_EQ(Str(s["transport"], "mode"), "onprem");
+}
+
+TEST_F(SlagentTest, BackupAndRestoreOnTheSameDeviceKeepTheRegistration) {
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  ASSERT_EQ(Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"}).exit_code, 0);
+  ASSERT_EQ(Run({"backup", dir_.File("backup")}).exit_code, 0);
+  ASSERT_EQ(Run({"factory-reset", "--yes"}).exit_code, 0);
+  EXPECT_EQ(Str(Status(), "mode"), "pak");
+  CommandResult r = Run({"restore", dir_.File("backup")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Str(Status(), "registration_status"), "Registered");
+}
+
+TEST_F(SlagentTest, DaemonRenewsWhenDueAndStopsOnSigterm) {
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  ASSERT_EQ(Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"}).exit_code, 0);
+  std::string before = Str(Status(), "authorization_expires");
+  // 31 days later the daemon finds the 30-day renewal due as soon as it starts.
+  const int64_t t = 31 * kDay;
+  ServerClock(t);
+  std::string offset = "FAKETIME=+" + std::to_string(t);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    setenv("LD_PRELOAD", kFaketimeLib, 1);
+    putenv(offset.data());
+    setenv("FAKETIME_DONT_FAKE_MONOTONIC", "1", 1);
+    setenv("ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0", 1);
+    std::string state = dir_.File("state");
+    execl(SL_SLAGENT_BINARY, SL_SLAGENT_BINARY, "--state-dir", state.c_str(), "run", nullptr);
+    _exit(127);
+  }
+  // Wait (bounded) for the daemon's renewal to show in the state; this polls for an
+  // event, it does not wait out a licensing timer.
+  std::string after = before;
+  for (int i = 0; i < 100 && after == before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    after = Str(Status(t), "authorization_expires");
+  }
+  EXPECT_NE(after, before) << "the daemon renewed the authorization";
+  kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+}  // namespace
+}  // namespace sl
