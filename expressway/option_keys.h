@@ -23,13 +23,15 @@
 #include <string>
 #include <vector>
 
+#include "agent/agent_state.h"
 #include "protocol/clock.h"
 #include "protocol/crypto.h"
 #include "protocol/status.h"
 
 namespace sl::expressway {
 
-enum class LicensingMode { kPak, kSmart };
+// PAK or Smart Licensing: the agent's own setting (Agent::GetStatus().mode).
+using LicensingMode = sl::LicensingMode;
 
 enum class OptionKind {
   kRichMediaSessions,

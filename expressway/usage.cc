@@ -8,4 +8,9 @@ UsageByTag CollectUsage(const CallTracker& calls, const RegistrationTable& regis
   return usage;
 }
 
+Status ApplyUsage(const UsageByTag& usage, Agent& agent) {
+  for (const auto& [tag, count] : usage) SL_RETURN_IF_ERROR(agent.SetUsage(tag, count));
+  return Status::Ok();
+}
+
 }  // namespace sl::expressway
