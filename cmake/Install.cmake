@@ -1,7 +1,9 @@
 # Installation and export: `cmake --install <build> --prefix <dir>` puts the public
-# headers (protocol/ and agent/) under include/smartlicensing, the static libraries,
-# a CMake package (find_package(SmartLicensing) -> SmartLicensing::agent and
-# SmartLicensing::protocol) and a pkg-config file (smartlicensing.pc).
+# headers (protocol/, agent/, transport/, expressway/) under include/smartlicensing,
+# the static libraries, a CMake package (find_package(SmartLicensing) ->
+# SmartLicensing::agent, ::transport, ::expressway, ::protocol) and a pkg-config file
+# (smartlicensing.pc). The slagent and mock-cssm binaries and the systemd unit are
+# installed by their own folders.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -10,11 +12,13 @@ set(SL_INSTALL_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR}/smartlicensing)
 
 set_target_properties(sl_protocol PROPERTIES EXPORT_NAME protocol)
 set_target_properties(sl_agent PROPERTIES EXPORT_NAME agent)
+set_target_properties(sl_transport PROPERTIES EXPORT_NAME transport)
+set_target_properties(sl_expressway PROPERTIES EXPORT_NAME expressway)
 # Our static libraries name sl_warnings as a private (link-only, empty) dependency,
 # so the export set has to carry it too; it adds nothing to a consumer's build.
 set_target_properties(sl_warnings PROPERTIES EXPORT_NAME internal_warnings)
 
-install(TARGETS sl_protocol sl_agent sl_warnings
+install(TARGETS sl_protocol sl_agent sl_transport sl_expressway sl_warnings
   EXPORT SmartLicensingTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -22,8 +26,10 @@ install(TARGETS sl_protocol sl_agent sl_warnings
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/protocol/ DESTINATION ${SL_INSTALL_INCLUDEDIR}/protocol
   FILES_MATCHING PATTERN "*.h")
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/agent/ DESTINATION ${SL_INSTALL_INCLUDEDIR}/agent
-  FILES_MATCHING PATTERN "*.h")
+foreach(dir agent transport expressway)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${SL_INSTALL_INCLUDEDIR}/${dir}
+    FILES_MATCHING PATTERN "*.h")
+endforeach()
 
 install(EXPORT SmartLicensingTargets
   NAMESPACE SmartLicensing::

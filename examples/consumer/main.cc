@@ -1,5 +1,6 @@
-// Embeds the Smart Licensing agent the way firmware does, without a network: the
-// transport says every server is unreachable. Prints the status page and exits 0.
+// Embeds the Smart Licensing agent the way firmware does, with the libcurl transport
+// (On-Prem URL under .invalid, so nothing leaves the machine) and the Expressway
+// usage rules. Prints the status page and exits 0.
 //   consumer STATE_DIR TRUST_ANCHOR_PEM
 #include <fstream>
 #include <iostream>
@@ -7,6 +8,8 @@
 #include <sstream>
 
 #include "agent/agent.h"
+#include "expressway/registrations.h"
+#include "transport/curl_transport.h"
 
 namespace {
 
@@ -49,7 +52,11 @@ int main(int argc, char** argv) {
   env.identity = &identity;
   env.secret = secret->get();
   env.trust_anchor_pem = anchor.str();
-  env.transport_factory = [](const sl::TransportSettings&) { return std::make_unique<UnreachableTransport>(); };
+  env.transport_factory = [](const sl::TransportSettings& settings) -> std::unique_ptr<sl::Transport> {
+    auto transport = sl::CurlTransport::Create(settings);
+    if (!transport.ok()) return std::make_unique<UnreachableTransport>();
+    return std::move(transport).value();
+  };
   env.on_event = [](const sl::Event& e) { std::cout << "event: " << sl::EventTypeName(e.type) << ": " << e.message << "\n"; };
 
   auto agent = sl::Agent::Open(std::move(env));
@@ -61,7 +68,17 @@ int main(int argc, char** argv) {
     std::cerr << s.ToString() << "\n";
     return 1;
   }
-  (void)(*agent)->SetUsage("rms", 3);
+  sl::TransportSettings onprem;
+  onprem.mode = sl::TransportMode::kOnPrem;
+  onprem.url = "https://satellite.example.invalid/SmartTransport";
+  if (sl::Status s = (*agent)->SetTransportSettings(onprem); !s.ok()) {
+    std::cerr << s.ToString() << "\n";
+    return 1;
+  }
+  // One DX80 registered over SIP consumes a desktop license.
+  sl::expressway::RegistrationTable registrations(sl::expressway::LargeVm(), std::nullopt, std::nullopt);
+  (void)registrations.Register({"dx80@example.com", sl::expressway::Signaling::kSip, "DX80", "CE9.1"});
+  for (const auto& [tag, count] : registrations.Usage()) (void)(*agent)->SetUsage(tag, count);
   sl::AgentStatus status = (*agent)->GetStatus();
   std::cout << "Licensing mode: " << sl::LicensingModeName(status.mode) << "\n"
             << "Registration status: " << status.registration_status << "\n"
