@@ -20,6 +20,8 @@ using UnixSeconds = int64_t;
 constexpr int64_t kMinute = 60;
 constexpr int64_t kHour = 60 * kMinute;
 constexpr int64_t kDay = 24 * kHour;
+// 9999-12-31T23:59:59Z: the latest time any message or record may carry.
+constexpr UnixSeconds kMaxUnixSeconds = INT64_C(253402300799);
 
 class Clock {
  public:

@@ -286,10 +286,13 @@ std::string Base64Encode(std::string_view data) {
 
 Result<std::string> Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) return InvalidArgument("not valid Base64: length is not a multiple of 4");
-  for (char c : text) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/' || c == '=';
-    if (!ok) return InvalidArgument("not valid Base64: unexpected character");
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '+' || c == '/';
+    // Padding only at the end: "x=" as the last two, or "=" as the last one.
+    bool padding = c == '=' && (i == text.size() - 1 || (i == text.size() - 2 && text.back() == '='));
+    if (!alphabet && !padding) return InvalidArgument("not valid Base64: unexpected character");
   }
   std::string out(text.size() / 4 * 3, '\0');
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),

@@ -2,6 +2,7 @@
 
 #include "protocol/envelope.h"
 #include "protocol/json.h"
+#include "protocol/text.h"
 
 namespace sl {
 namespace {
@@ -9,13 +10,6 @@ namespace {
 constexpr MessageType kAllTypes[] = {MessageType::kRegister, MessageType::kRenewId,
                                      MessageType::kAuthorize, MessageType::kReportUsage,
                                      MessageType::kDeregister};
-
-bool IsHex(std::string_view s) {
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
-  }
-  return true;
-}
 
 MessageType ReadType(JsonReader& r, bool allow_unknown) {
   std::string name = r.String("type", 32);
@@ -93,7 +87,7 @@ Result<Request> DecodeRequest(std::string_view json) {
   if (r.ok() && (q.message_id.size() != 32 || !IsHex(q.message_id))) {
     r.Fail("message_id", "must be 32 hexadecimal characters");
   }
-  q.sent_at = r.Int("sent_at", 0, INT64_C(253402300799));  // up to year 9999
+  q.sent_at = r.Int("sent_at", 0, kMaxUnixSeconds);
   JsonReader udi = r.Object("udi");
   q.udi.product_id = udi.String("pid", 64);
   q.udi.serial_number = udi.String("sn", 64);
@@ -157,7 +151,7 @@ Result<Response> DecodeResponse(std::string_view json) {
   ReadProtocolVersion(r);
   s.type = ReadType(r, /*allow_unknown=*/true);
   s.in_reply_to = r.String("in_reply_to", 64);
-  s.server_time = r.Int("server_time", 0, INT64_C(253402300799));
+  s.server_time = r.Int("server_time", 0, kMaxUnixSeconds);
   std::string result = r.String("result", 16);
   if (r.ok() && result != "ok" && result != "refused") r.Fail("result", "must be 'ok' or 'refused'");
   s.ok = result == "ok";
@@ -171,7 +165,7 @@ Result<Response> DecodeResponse(std::string_view json) {
     s.smart_account = r.String("smart_account", 256);
     s.virtual_account = r.String("virtual_account", 256);
     s.export_controlled = r.Bool("export_controlled");
-    s.registration_expires = r.Int("registration_expires", 0, INT64_C(253402300799));
+    s.registration_expires = r.Int("registration_expires", 0, kMaxUnixSeconds);
   } else if (s.type == MessageType::kAuthorize || s.type == MessageType::kReportUsage) {
     for (JsonReader& line : r.Objects("licenses", kMaxLicenseLines)) {
       LicenseStatus l;
@@ -182,7 +176,7 @@ Result<Response> DecodeResponse(std::string_view json) {
     }
     s.authorization_status = r.String("authorization_status", 64);
     if (s.type == MessageType::kAuthorize) {
-      s.authorization_expires = r.Int("authorization_expires", 0, INT64_C(253402300799));
+      s.authorization_expires = r.Int("authorization_expires", 0, kMaxUnixSeconds);
     }
   }
   if (!r.ok()) return r.status();

@@ -20,6 +20,14 @@ const char* StatusCodeName(StatusCode code) {
   return "UNKNOWN";
 }
 
+std::string StatusCodeSlug(StatusCode code) {
+  std::string slug = StatusCodeName(code);
+  for (char& c : slug) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return slug;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "OK";
   return std::string(StatusCodeName(code_)) + ": " + message_;

@@ -29,6 +29,8 @@ enum class StatusCode {
 };
 
 const char* StatusCodeName(StatusCode code);
+// The name in lower case, for JSON error objects: "invalid_argument".
+std::string StatusCodeSlug(StatusCode code);
 
 class [[nodiscard]] Status {
  public:

@@ -100,6 +100,9 @@ TEST(EncodingTest, Base64RoundTripsAndIsStrict) {
   EXPECT_FALSE(Base64Decode("aGVsbG8").ok());
   EXPECT_FALSE(Base64Decode("aGVs bG8=").ok());
   EXPECT_FALSE(Base64Decode("aGVs*G8=").ok());
+  for (const char* misplaced_padding : {"====", "=AAA", "AB=C", "A=AA"}) {
+    EXPECT_FALSE(Base64Decode(misplaced_padding).ok()) << misplaced_padding;
+  }
 }
 
 TEST(EncodingTest, RandomHexHasTheRightLengthAndVaries) {
