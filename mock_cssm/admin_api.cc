@@ -16,7 +16,7 @@ void Send(httplib::Response& res, int status, const std::string& json) {
 }
 
 void SendError(httplib::Response& res, const Status& s) {
-  Send(res, HttpStatusFor(s), ErrorJson(ErrorCodeFor(s), s.message()));
+  Send(res, AdminHttpStatus(s), ErrorJson(StatusCodeSlug(s.code()), s.message()));
 }
 
 // Parses the request body as a JSON object; on failure answers 400 and returns nullopt.

@@ -163,7 +163,7 @@ Response Cssm::Refuse(const Request& request, const char* code, std::string mess
 Result<std::string> Cssm::IssueIdCertificate(ProductInstance& instance, const PublicKey& key) {
   UnixSeconds now = clock_.Now();
   Result<Certificate> cert =
-      IssueCertificate(issuer_key_, issuer_, key, instance.id, now, now + kIdCertificateValidity);
+      IssueCertificate(issuer_key_, issuer_, key, instance.id, now, now + terms::kIdCertificateValidity);
   if (!cert.ok()) return cert.status();
   instance.public_key_pem = key.ToPem();
   instance.cert_serial = cert->SerialHex();
@@ -281,7 +281,7 @@ Response Cssm::Authorize(const Request& request, const std::string& instance_id)
   UnixSeconds now = clock_.Now();
   instance.usage = UsageMap(request);
   instance.last_contact = now;
-  instance.authorization_expires = now + kAuthorizationValidity;
+  instance.authorization_expires = now + terms::kAuthorizationValidity;
   Response r = Reply(request);
   FillLicenses(instance, r);
   r.authorization_expires = instance.authorization_expires;

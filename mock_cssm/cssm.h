@@ -17,21 +17,19 @@
 
 #include "protocol/clock.h"
 #include "protocol/crypto.h"
+#include "protocol/licensing_terms.h"
 #include "protocol/messages.h"
 #include "protocol/status.h"
 
 namespace sl::mock {
 
-constexpr int64_t kIdCertificateValidity = 365 * kDay;
-constexpr int64_t kAuthorizationValidity = 90 * kDay;
-
-// The per-tag and overall strings of the specification.
-inline constexpr const char* kTagAuthorized = "Authorized";
-inline constexpr const char* kTagOutOfCompliance = "Out of compliance";
-inline constexpr const char* kTagInvalid = "Invalid-tag";
-inline constexpr const char* kOverallAuthorized = "Authorized";
-inline constexpr const char* kOverallOutOfCompliance = "Out-of-compliance";
-inline constexpr const char* kOverallNoLicensesInUse = "No Licenses in Use";
+// The per-tag and overall strings the server computes, in the specification's words.
+inline constexpr const char* kTagAuthorized = terms::kAuthorized;
+inline constexpr const char* kTagOutOfCompliance = terms::kLicenseOutOfCompliance;
+inline constexpr const char* kTagInvalid = terms::kLicenseInvalidTag;
+inline constexpr const char* kOverallAuthorized = terms::kAuthorized;
+inline constexpr const char* kOverallOutOfCompliance = terms::kOutOfCompliance;
+inline constexpr const char* kOverallNoLicensesInUse = terms::kNoLicensesInUse;
 
 struct VirtualAccount {
   std::string name;

@@ -1,7 +1,5 @@
 #include "mock_cssm/http_util.h"
 
-#include <cctype>
-
 #include "protocol/json.h"
 
 namespace sl::mock {
@@ -12,7 +10,7 @@ std::string ErrorJson(const std::string& code, const std::string& message) {
   return w.str();
 }
 
-int HttpStatusFor(const Status& status) {
+int AdminHttpStatus(const Status& status) {
   switch (status.code()) {
     case StatusCode::kOk: return 200;
     case StatusCode::kInvalidArgument: return 400;
@@ -24,12 +22,6 @@ int HttpStatusFor(const Status& status) {
     case StatusCode::kResourceExhausted: return 413;
     default: return 500;
   }
-}
-
-std::string ErrorCodeFor(const Status& status) {
-  std::string code = StatusCodeName(status.code());
-  for (char& c : code) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return code;
 }
 
 }  // namespace sl::mock

@@ -10,8 +10,6 @@ namespace sl::mock {
 // {"error":{"code":"...","message":"..."}}
 std::string ErrorJson(const std::string& code, const std::string& message);
 // The HTTP status an admin API error travels with (400, 403, 404, 409, 413, 500).
-int HttpStatusFor(const Status& status);
-// "invalid_argument", "not_found", ...
-std::string ErrorCodeFor(const Status& status);
+int AdminHttpStatus(const Status& status);
 
 }  // namespace sl::mock

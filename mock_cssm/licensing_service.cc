@@ -43,16 +43,19 @@ LicensingReply LicensingService::Handle(std::string_view request_envelope) {
   return Seal(Process(request_envelope));
 }
 
-bool LicensingService::RememberMessage(const std::string& message_id, UnixSeconds now) {
+LicensingService::Remembered LicensingService::RememberMessage(const std::string& message_id, UnixSeconds now) {
   // Anything older than the skew window is refused as stale anyway, so forgetting
-  // it keeps the cache small without opening a replay window.
-  if (seen_messages_.size() >= kMaxRememberedMessages / 2) {
-    for (auto it = seen_messages_.begin(); it != seen_messages_.end();) {
-      it = now - it->second > 2 * max_skew_ ? seen_messages_.erase(it) : std::next(it);
-    }
+  // it keeps the cache small without opening a replay window. (If the server clock
+  // is moved back, entries wait until it passes them again: safe, merely kept longer.)
+  while (!seen_order_.empty() && now - seen_order_.front().first > 2 * max_skew_) {
+    seen_messages_.erase(seen_order_.front().second);
+    seen_order_.pop_front();
   }
-  if (seen_messages_.size() >= kMaxRememberedMessages) return false;
-  return seen_messages_.emplace(message_id, now).second;
+  if (seen_messages_.count(message_id) != 0) return Remembered::kReplayed;
+  if (seen_messages_.size() >= kMaxRememberedMessages) return Remembered::kFull;
+  seen_messages_.insert(message_id);
+  seen_order_.emplace_back(now, message_id);
+  return Remembered::kNew;
 }
 
 Response LicensingService::Process(std::string_view request_envelope) {
@@ -117,8 +120,14 @@ Response LicensingService::Process(std::string_view request_envelope) {
                   "the request was sent at " + FormatIso8601(request.sent_at) + " but the server time is " +
                       FormatIso8601(now) + "; clocks may differ by at most " + std::to_string(max_skew_) + " s");
   }
-  if (!RememberMessage(request.message_id, now)) {
-    return refuse(error_code::kReplayedMessage, "message " + request.message_id + " was already received");
+  switch (RememberMessage(request.message_id, now)) {
+    case Remembered::kNew: break;
+    case Remembered::kReplayed:
+      return refuse(error_code::kReplayedMessage, "message " + request.message_id + " was already received");
+    case Remembered::kFull:
+      // Too many fresh messages to remember them all: refuse rather than forget
+      // one early and open a replay window.
+      return refuse(error_code::kInternalError, "the server is overloaded; try again later");
   }
   if (instance != nullptr) {
     if (!(instance->udi == request.udi)) {

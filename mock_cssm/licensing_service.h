@@ -7,8 +7,9 @@
 // the Cssm and the replay cache, and signing happens outside it.
 #pragma once
 
-#include <map>
+#include <deque>
 #include <mutex>
+#include <unordered_set>
 #include <string>
 #include <string_view>
 
@@ -39,14 +40,18 @@ class LicensingService {
 
  private:
   Response Process(std::string_view request_envelope);
-  // Records `message_id`; false when it was seen already. REQUIRES: mutex held.
-  bool RememberMessage(const std::string& message_id, UnixSeconds now);
+  enum class Remembered { kNew, kReplayed, kFull };
+  // Records `message_id` as seen at `now`. REQUIRES: mutex held.
+  Remembered RememberMessage(const std::string& message_id, UnixSeconds now);
 
   Cssm& cssm_;
   std::mutex& mutex_;
   PrivateKey signing_key_;
   const int64_t max_skew_;
-  std::map<std::string, UnixSeconds> seen_messages_;  // message_id -> when seen
+  // Message ids seen within the freshness window, and the order they came in, so
+  // that old ones are forgotten from the front in constant time per message.
+  std::unordered_set<std::string> seen_messages_;
+  std::deque<std::pair<UnixSeconds, std::string>> seen_order_;
 };
 
 // The replay cache is bounded: a flood of fresh messages cannot exhaust memory.

@@ -1,18 +1,21 @@
 // mock-cssm: the bundled mock Cisco Smart Software Manager, for demos and
 // integration tests. See docs/mock-cssm.md.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "mock_cssm/server.h"
+#include "protocol/files.h"
+#include "protocol/text.h"
 
 namespace {
 
@@ -42,16 +45,18 @@ int UsageError(const std::string& message) {
 }
 
 bool ParseInt(const std::string& text, long long min, long long max, long long* out) {
-  if (text.empty() || text.size() > 12) return false;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  *out = std::stoll(text);
-  return *out >= min && *out <= max;
+  std::optional<int64_t> n = sl::ParseDecimal(text, min, max);
+  if (n) *out = *n;
+  return n.has_value();
 }
 
+// "localhost", an address in 127.0.0.0/8, or ::1.
 bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 }  // namespace
@@ -115,9 +120,9 @@ int main(int argc, char** argv) {
     if (value.empty()) return UsageError(std::string(flag) + " FILE is required");
   }
   if (!admin_token_file.empty()) {
-    std::ifstream in(admin_token_file);
-    if (!in) return UsageError("cannot read --admin-token-file " + admin_token_file);
-    std::getline(in, options.admin_token);
+    sl::Result<std::string> token = sl::ReadFileCapped(admin_token_file, 4096);
+    if (!token.ok()) return UsageError("--admin-token-file: " + token.status().message());
+    options.admin_token = token->substr(0, token->find_first_of("\r\n"));
   }
   if (options.admin_token.empty()) return UsageError("--admin-token or --admin-token-file is required");
 

@@ -4,30 +4,16 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "mock_cssm/http_util.h"
 #include "mock_cssm/seed.h"
+#include "protocol/files.h"
 #include "protocol/json.h"
 
 namespace sl::mock {
 
 namespace {
-
-Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot read '" + path + "'");
-  std::string data;
-  data.resize(max_bytes + 1);
-  in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  data.resize(static_cast<size_t>(in.gcount()));
-  if (data.size() > max_bytes) {
-    return ResourceExhausted("'" + path + "' is larger than " + std::to_string(max_bytes) + " bytes");
-  }
-  return data;
-}
 
 // Re-encodes a signed envelope with one bit of its signature flipped.
 std::string SpoilSignature(const std::string& envelope) {
@@ -45,11 +31,11 @@ bool IsLicensingPath(const std::string& path) { return path == kDirectPath || pa
 
 Result<std::unique_ptr<MockCssmServer>> MockCssmServer::Create(const ServerOptions& options,
                                                                const Clock& base_clock) {
-  Result<std::string> key_pem = ReadSmallFile(options.signing_key_path, 16 * 1024);
+  Result<std::string> key_pem = ReadFileCapped(options.signing_key_path, 16 * 1024);
   if (!key_pem.ok()) return Status(key_pem.status().code(), "signing key: " + key_pem.status().message());
   Result<PrivateKey> key = PrivateKey::FromPem(*key_pem);
   if (!key.ok()) return InvalidArgument("signing key '" + options.signing_key_path + "' is not a PEM private key");
-  Result<std::string> cert_pem = ReadSmallFile(options.signing_cert_path, 16 * 1024);
+  Result<std::string> cert_pem = ReadFileCapped(options.signing_cert_path, 16 * 1024);
   if (!cert_pem.ok()) return Status(cert_pem.status().code(), "signing certificate: " + cert_pem.status().message());
   Result<Certificate> cert = Certificate::FromPem(*cert_pem);
   if (!cert.ok()) return InvalidArgument("signing certificate: " + cert.status().message());
@@ -64,7 +50,7 @@ Result<std::unique_ptr<MockCssmServer>> MockCssmServer::Create(const ServerOptio
                            options.tls_key_path + "'");
   }
   if (!options.seed_path.empty()) {
-    Result<std::string> seed = ReadSmallFile(options.seed_path, kMaxSeedBytes);
+    Result<std::string> seed = ReadFileCapped(options.seed_path, kMaxSeedBytes);
     if (!seed.ok()) return Status(seed.status().code(), "seed: " + seed.status().message());
     Status s = ApplySeed(server->cssm_, *seed);
     if (!s.ok()) return Status(s.code(), "seed '" + options.seed_path + "': " + s.message());

@@ -307,6 +307,8 @@ TEST(MockCliTest, BadArgumentsAreUsageErrors) {
   EXPECT_EQ(RunMock("--listen 127.0.0.1:0" + pki).first, 2);  // no admin token
   EXPECT_EQ(RunMock("--listen 127.0.0.1:99999 --admin-token abcdefgh12" + pki).first, 2);
   EXPECT_EQ(RunMock("--listen 10.1.2.3:0 --admin-token abcdefgh12" + pki).first, 2);
+  EXPECT_EQ(RunMock("--listen 127.evil.example:0 --admin-token abcdefgh12" + pki).first, 2);
+  EXPECT_EQ(RunMock("--listen 1270.0.0.1:0 --admin-token abcdefgh12" + pki).first, 2);
   EXPECT_EQ(RunMock("--listen 127.0.0.1:0 --admin-token abcdefgh12 --endpoints sideways" + pki).first, 2);
   auto [code, err] = RunMock("--listen 127.0.0.1:0 --admin-token abcdefgh12 --seed /nonexistent.json" + pki);
   EXPECT_EQ(code, 1);
