@@ -4,10 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -18,7 +19,9 @@
 #include "cli/exit_codes.h"
 #include "cli/state_dir.h"
 #include "cli/status_output.h"
+#include "protocol/files.h"
 #include "protocol/json.h"
+#include "protocol/text.h"
 
 namespace sl::cli {
 
@@ -98,7 +101,7 @@ class Output {
     if (json_) {
       JsonWriter w;
       w.StartObject().Field("ok", false).Field("exit_code", code);
-      w.Key("error").StartObject().Field("code", ErrorName(s)).Field("message", OneLine(s.message())).EndObject();
+      w.Key("error").StartObject().Field("code", StatusCodeSlug(s.code())).Field("message", OneLine(s.message())).EndObject();
       w.EndObject();
       std::cout << w.str() << std::endl;
     } else {
@@ -120,11 +123,6 @@ class Output {
   bool json() const { return json_; }
 
  private:
-  static std::string ErrorName(const Status& s) {
-    std::string name = StatusCodeName(s.code());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return name;
-  }
   bool json_;
 };
 
@@ -160,35 +158,29 @@ Result<Invocation> Parse(int argc, char** argv) {
 }
 
 Result<int64_t> ParseInteger(const std::string& text, int64_t min, int64_t max, const std::string& what) {
-  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
-    return InvalidArgument(what + " must be a whole number, not '" + text + "'");
+  std::optional<int64_t> n = ParseDecimal(text, min, max);
+  if (!n) {
+    return InvalidArgument(what + " must be a whole number between " + std::to_string(min) + " and " +
+                           std::to_string(max) + ", not '" + text + "'");
   }
-  int64_t n = std::stoll(text);
-  if (n < min || n > max) {
-    return InvalidArgument(what + " must be between " + std::to_string(min) + " and " + std::to_string(max));
-  }
-  return n;
+  return *n;
+}
+
+// A file the operator named on the command line: any problem reading it is a usage error.
+Result<std::string> ReadUserFile(const std::string& path, size_t max_bytes, const std::string& what) {
+  Result<std::string> data = ReadFileCapped(path, max_bytes);
+  if (!data.ok()) return InvalidArgument("the " + what + " file: " + data.status().message());
+  return data;
 }
 
 // The first line of a secret file, without its line ending.
 Result<std::string> ReadSecretFile(const std::string& path, const std::string& what) {
-  std::ifstream in(path);
-  if (!in) return InvalidArgument("cannot read the " + what + " file '" + path + "': " + std::strerror(errno));
-  std::string line;
-  std::getline(in, line);
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  Result<std::string> data = ReadUserFile(path, 4096, what);
+  if (!data.ok()) return data.status();
+  std::string line = data->substr(0, data->find_first_of("\r\n"));
+  while (!line.empty() && line.back() == ' ') line.pop_back();
   if (line.empty()) return InvalidArgument("the " + what + " file '" + path + "' is empty");
   return line;
-}
-
-Result<std::string> ReadWholeFile(const std::string& path, size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgument("cannot read '" + path + "': " + std::strerror(errno));
-  std::string data(max_bytes + 1, '\0');
-  in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  data.resize(static_cast<size_t>(in.gcount()));
-  if (data.size() > max_bytes) return InvalidArgument("'" + path + "' is too large");
-  return data;
 }
 
 // Checks that the command got exactly the words it takes and only the options it knows.
@@ -294,7 +286,7 @@ class Cli {
 
   int TrustAnchor() {
     if (Status s = Expect(inv_, 2, {}); !s.ok()) return out_.Usage(s.message());
-    Result<std::string> pem = ReadWholeFile(inv_.words[1], 16 * 1024);
+    Result<std::string> pem = ReadUserFile(inv_.words[1], 16 * 1024, "certificate");
     if (!pem.ok()) return out_.Fail(pem.status());
     Result<Certificate> cert = Certificate::FromPem(*pem);
     if (!cert.ok()) return out_.Usage("'" + inv_.words[1] + "' is not a PEM certificate");
@@ -322,6 +314,11 @@ class Cli {
       return out_.Usage("'transport onprem' needs --url https://<host>[:port]/SmartTransport");
     }
     settings.ca_bundle_path = inv_.Get("--ca-bundle");
+    if (!settings.ca_bundle_path.empty()) {
+      // Checked now, so that a typo is an error here rather than a failed renewal later.
+      Result<std::string> bundle = ReadUserFile(settings.ca_bundle_path, 4 * 1024 * 1024, "CA bundle");
+      if (!bundle.ok()) return out_.Fail(bundle.status());
+    }
     if (inv_.Has("--connect-timeout")) {
       Result<int64_t> t = ParseInteger(inv_.Get("--connect-timeout"), 1, 600, "--connect-timeout");
       if (!t.ok()) return out_.Usage(t.status().message());
@@ -465,7 +462,7 @@ class Cli {
 
   int Restore() {
     if (Status s = Expect(inv_, 2, {}); !s.ok()) return out_.Usage("'restore' needs FILE");
-    Result<std::string> backup = ReadWholeFile(inv_.words[1], kMaxStateBytes);
+    Result<std::string> backup = ReadUserFile(inv_.words[1], kMaxStateBytes, "backup");
     if (!backup.ok()) return out_.Fail(backup.status());
     Result<std::unique_ptr<Agent>> agent = OpenLocked();
     if (!agent.ok()) return out_.Fail(agent.status());
@@ -483,8 +480,10 @@ class Cli {
       limit = *n;
     }
     StateDir dir(state_dir_, key_dir_);
-    std::ifstream in(dir.EventsPath());
+    Result<std::string> log = ReadFileCapped(dir.EventsPath(), 16 * 1024 * 1024);
+    if (!log.ok() && log.status().code() != StatusCode::kNotFound) return out_.Fail(DataLoss(log.status().message()));
     std::vector<std::string> lines;
+    std::istringstream in(log.ok() ? *log : "");
     for (std::string l; std::getline(in, l);) lines.push_back(l);
     size_t start = lines.size() > static_cast<size_t>(limit) ? lines.size() - static_cast<size_t>(limit) : 0;
     if (inv_.json) {
@@ -559,11 +558,13 @@ int Cli::RunDaemon() {
     }
     if (!result.ok()) std::cerr << "slagent run: " << OneLine(result.message()) << std::endl;
 
-    // Sleep until the deadline (at most an hour), waking early when another command
-    // changes the state or a signal arrives.
-    UnixSeconds wake = deadline ? *deadline : clock.Now() + kHour;
-    while (clock.Now() < wake) {
-      timespec step{std::min<int64_t>(2, std::max<int64_t>(1, wake - clock.Now())), 0};
+    // Sleep until the deadline, at most an hour, measured on the steady clock so
+    // that setting the wall clock back cannot stretch the sleep; wake early when
+    // another command changes the state or a signal arrives.
+    int64_t nap = deadline ? std::clamp<int64_t>(*deadline - clock.Now(), 0, kHour) : kHour;
+    auto wake = std::chrono::steady_clock::now() + std::chrono::seconds(nap);
+    while (std::chrono::steady_clock::now() < wake) {
+      timespec step{2, 0};
       int sig = sigtimedwait(&signals, nullptr, &step);
       if (sig == SIGTERM || sig == SIGINT) {
         std::cerr << "slagent run: stopped" << std::endl;

@@ -21,15 +21,15 @@ inline int ExitCodeFor(const Status& s) {
   switch (s.code()) {
     case StatusCode::kOk: return kExitOk;
     case StatusCode::kInvalidArgument: return kExitUsage;
-    case StatusCode::kPermissionDenied:
-    case StatusCode::kUnauthenticated: return kExitRefused;
+    case StatusCode::kPermissionDenied: return kExitRefused;
     case StatusCode::kUnavailable:
-    case StatusCode::kDeadlineExceeded:
-    case StatusCode::kResourceExhausted: return kExitCommunication;
+    case StatusCode::kDeadlineExceeded: return kExitCommunication;
     case StatusCode::kDataLoss:
-    case StatusCode::kNotFound: return kExitLocalState;
+    case StatusCode::kNotFound:
+    case StatusCode::kUnauthenticated: return kExitLocalState;  // e.g. a state sealed elsewhere
     case StatusCode::kFailedPrecondition:
-    case StatusCode::kAlreadyExists: return kExitNotAllowed;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kResourceExhausted: return kExitNotAllowed;  // a local limit
     default: return kExitError;
   }
 }

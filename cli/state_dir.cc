@@ -7,11 +7,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 #include <vector>
 
 #include "protocol/crypto.h"
+#include "protocol/files.h"
 #include "protocol/json.h"
 #include "transport/curl_transport.h"
 
@@ -19,17 +19,11 @@ namespace sl::cli {
 
 namespace {
 
-// Reads a small file whole; NotFound when it does not exist.
+// A file of the state directory: missing is NotFound; any other problem is a local
+// state problem (DataLoss).
 Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (errno == ENOENT) return NotFound("'" + path + "' does not exist");
-    return DataLoss("cannot read '" + path + "': " + std::strerror(errno));
-  }
-  std::string data(max_bytes + 1, '\0');
-  in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  data.resize(static_cast<size_t>(in.gcount()));
-  if (data.size() > max_bytes) return DataLoss("'" + path + "' is larger than expected");
+  Result<std::string> data = ReadFileCapped(path, max_bytes);
+  if (!data.ok() && data.status().code() != StatusCode::kNotFound) return DataLoss(data.status().message());
   return data;
 }
 
@@ -160,7 +154,7 @@ void StateDir::AppendEvent(const Event& event) const {
   ssize_t written = write(fd, line.data(), line.size());
   close(fd);
   if (written != static_cast<ssize_t>(line.size())) return;
-  Result<std::string> all = ReadSmallFile(EventsPath(), 16 * 1024 * 1024);
+  Result<std::string> all = ReadFileCapped(EventsPath(), 16 * 1024 * 1024);
   if (!all.ok()) return;
   std::vector<std::string> lines;
   std::istringstream in(*all);
