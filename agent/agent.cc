@@ -5,6 +5,7 @@
 
 #include "agent/licensing_timers.h"
 #include "protocol/crypto.h"
+#include "protocol/text.h"
 
 namespace sl {
 namespace {
@@ -26,13 +27,17 @@ constexpr const char* kAlreadyRegistered =
 constexpr const char* kNotRegistered = "This product instance is not registered.";
 constexpr const char* kNotEnabled = "Smart Licensing is not enabled: enable it before registering.";
 
-// Advances the agent's own time by the time elapsed since the previous observation:
-// by the monotonic clock when both readings are from this process, else by the wall
-// clock's forward movement only. Returns how far the wall clock went back relative to
-// the elapsed time (0 when it did not).
+// Advances the agent's own time by the time elapsed since the previous observation.
+// Forward movement of the wall clock always counts, so that `faketime` or an NTP step
+// forward moves the licensing timers as the specification's users expect. The
+// monotonic clock, when both readings come from this boot (this process, or an earlier
+// one whose reading was saved with the state), adds the time a wall clock set back
+// would hide; so setting the clock back never gives time back. Returns how far the
+// wall clock went back relative to the elapsed time (0 when it did not).
 int64_t AdvanceTo(AgentState& s, UnixSeconds wall, std::optional<int64_t> monotonic_elapsed) {
   int64_t wall_delta = wall - s.last_wall;
-  int64_t delta = monotonic_elapsed ? std::max<int64_t>(0, *monotonic_elapsed) : std::max<int64_t>(0, wall_delta);
+  int64_t delta = std::max<int64_t>(0, wall_delta);
+  if (monotonic_elapsed && *monotonic_elapsed > delta) delta = *monotonic_elapsed;
   int64_t start = s.agent_time;
   int64_t end = start + delta;
   if (s.mode == LicensingMode::kSmart) {
@@ -180,6 +185,19 @@ bool IsWellFormedToken(const std::string& token) {
   return true;
 }
 
+// A real boot clock reads less than this (twenty years of uptime). libfaketime, for
+// one, makes the monotonic clocks read the faked wall-clock time (decades); such a
+// reading cannot measure elapsed time and is ignored.
+constexpr int64_t kMaxPlausibleUptime = 20 * 365 * kDay;
+bool PlausibleUptime(int64_t seconds) { return seconds >= 0 && seconds <= kMaxPlausibleUptime; }
+
+// The clock's boot identity as the state keeps it; "" when unknown or unusable.
+std::string BootIdOf(const MonotonicClock* clock) {
+  if (clock == nullptr) return "";
+  std::string id = clock->BootId();
+  return id.size() <= kMaxBootIdBytes ? id : "";
+}
+
 }  // namespace
 
 const char* EventTypeName(EventType type) {
@@ -245,6 +263,13 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentEnvironment env) {
                   "The licensing state was written for another UDI; Smart Licensing stays enabled but "
                   "the product must be registered again.");
     }
+    // A state saved earlier in this boot carries the monotonic reading of its agent time:
+    // measure the time since then on the monotonic clock, whatever the wall clock did in
+    // between (set back while no agent ran, or jumped forwards).
+    const AgentState& loaded = agent->state_;
+    if (agent->env_.monotonic != nullptr && !agent->boot_id_.empty() && loaded.boot_id == agent->boot_id_) {
+      agent->last_monotonic_ = loaded.boot_monotonic;
+    }
     agent->Observe();
     s = agent->Commit(/*save=*/moved);
   }
@@ -254,7 +279,11 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentEnvironment env) {
 }
 
 Agent::Agent(AgentEnvironment env, Certificate trust_anchor, Udi udi, AgentState state)
-    : env_(std::move(env)), channel_(std::move(trust_anchor)), udi_(std::move(udi)), state_(std::move(state)) {
+    : env_(std::move(env)),
+      channel_(std::move(trust_anchor)),
+      udi_(std::move(udi)),
+      boot_id_(BootIdOf(env_.monotonic)),
+      state_(std::move(state)) {
   summary_ = Summarize(state_);
 }
 
@@ -267,7 +296,19 @@ Status Agent::FactoryResetStore(StateStore& store) { return store.Erase(); }
 AgentState Agent::View() const {
   AgentState v = state_;
   std::optional<int64_t> elapsed;
-  if (env_.monotonic != nullptr && last_monotonic_) elapsed = env_.monotonic->Seconds() - *last_monotonic_;
+  // The copy's time anchor, like Commit() writes it (a Backup() is such a copy).
+  v.boot_id.clear();
+  v.boot_monotonic = 0;
+  if (env_.monotonic != nullptr && last_monotonic_) {
+    int64_t now_monotonic = env_.monotonic->Seconds();
+    if (PlausibleUptime(now_monotonic) && PlausibleUptime(*last_monotonic_)) {
+      elapsed = now_monotonic - *last_monotonic_;
+    }
+    if (!boot_id_.empty() && PlausibleUptime(now_monotonic)) {
+      v.boot_id = boot_id_;
+      v.boot_monotonic = now_monotonic;
+    }
+  }
   AdvanceTo(v, env_.clock->Now(), elapsed);
   Normalize(v);
   return v;
@@ -278,7 +319,9 @@ void Agent::Observe() {
   std::optional<int64_t> elapsed;
   if (env_.monotonic != nullptr) {
     now_monotonic = env_.monotonic->Seconds();
-    if (last_monotonic_) elapsed = *now_monotonic - *last_monotonic_;
+    if (last_monotonic_ && PlausibleUptime(*now_monotonic) && PlausibleUptime(*last_monotonic_)) {
+      elapsed = *now_monotonic - *last_monotonic_;
+    }
   }
   int64_t back = AdvanceTo(state_, env_.clock->Now(), elapsed);
   last_monotonic_ = now_monotonic;
@@ -314,6 +357,11 @@ Status Agent::Commit(bool save) {
   }
   summary_ = now;
   if (!save) return Status::Ok();
+  // The monotonic reading taken when agent_time and last_wall were last advanced, so
+  // that a later process of this boot can measure the time since on that clock.
+  bool anchored = last_monotonic_ && !boot_id_.empty() && PlausibleUptime(*last_monotonic_);
+  state_.boot_id = anchored ? boot_id_ : std::string();
+  state_.boot_monotonic = anchored ? *last_monotonic_ : 0;
   Result<std::string> sealed = SealState(state_, *env_.secret);
   if (!sealed.ok()) return sealed.status();
   Status saved = env_.store->Save(*sealed);
@@ -358,14 +406,10 @@ void Agent::CheckHostname() {
 void Agent::DropRegistration(RegistrationState new_state) { ClearRegistration(state_, new_state); }
 
 std::string Agent::Redact(std::string text) const {
-  auto scrub = [&text](const std::string& secret) {
-    if (secret.size() < 4) return;
-    for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-      text.replace(at, secret.size(), "<redacted>");
-    }
-  };
-  scrub(state_.pending_token);
-  if (state_.transport.proxy) scrub(state_.transport.proxy->password);
+  // MaskSecret resumes after each mask, so a secret inside "<redacted>" cannot loop, and
+  // masks secrets of any length (over-masking a short one is the safe failure).
+  text = MaskSecret(std::move(text), state_.pending_token);
+  if (state_.transport.proxy) text = MaskSecret(std::move(text), state_.transport.proxy->password);
   return text;
 }
 
@@ -456,7 +500,9 @@ Status Agent::OnFailure(const Exchange& e, const char* what, int64_t* job_due) {
   return Unavailable(state_.last_error);
 }
 
-// A signed refusal, acted on at once.
+// A signed refusal. The ones acted on at once (the instance or its registration is gone)
+// return PermissionDenied; the ones kept like a communication failure and retried
+// return Unavailable.
 Status Agent::OnRefusal(const Response& r, const char* what, int64_t* job_due) {
   const std::string& code = r.error_code;
   std::string server_says = Redact(Sanitize(r.error_message));
@@ -465,12 +511,12 @@ Status Agent::OnRefusal(const Response& r, const char* what, int64_t* job_due) {
     DropRegistration(RegistrationState::kUnregistered);
     state_.last_error = "CSSM no longer recognises this product instance (" + code + ": " + server_says +
                         "). The local registration was removed; register the product again with a new token.";
-    result = FailedPrecondition(state_.last_error);
+    result = PermissionDenied(state_.last_error);
   } else if (code == error_code::kRegistrationExpired) {
     DropRegistration(RegistrationState::kExpired);
-    state_.last_error = "CSSM reports that the registration has expired (" + server_says +
+    state_.last_error = "CSSM reports that the registration has expired (" + code + ": " + server_says +
                         "); register the product again with a new token.";
-    result = FailedPrecondition(state_.last_error);
+    result = PermissionDenied(state_.last_error);
   } else {
     // A refusal that may pass (clock skew, a replay, a server fault): keep the grants
     // and retry like after a communication failure.
@@ -493,6 +539,22 @@ Status Agent::RunJob(std::unique_lock<std::mutex>& lock, Job job) {
     case Job::kReportUsage: return DoAuthorize(lock, MessageType::kReportUsage);
   }
   return Internal("unknown job");
+}
+
+// A registration or renewal answer must carry an ID certificate for this device's key,
+// issued by the trust anchor, with a plausible period; otherwise it counts as a failed
+// exchange (retried), never as a registration.
+void Agent::CheckRegistrationReply(Exchange& e, const PrivateKey& key) const {
+  if (!e.ok()) return;
+  Result<Certificate> cert = channel_.CheckIdCertificate(e.response.id_certificate_pem, key);
+  int64_t validity = e.response.registration_expires - e.response.server_time;
+  if (!cert.ok()) {
+    e.outcome = Exchange::Outcome::kOffline;
+    e.reason = cert.status().message();
+  } else if (validity <= 0 || validity > kMaxRegistrationValidity || e.response.instance_id.empty()) {
+    e.outcome = Exchange::Outcome::kOffline;
+    e.reason = "the registration response gives no usable registration period";
+  }
 }
 
 // `token` null: the automatic retry of a pending registration.
@@ -519,17 +581,7 @@ Status Agent::DoRegister(std::unique_lock<std::mutex>& lock, const std::string* 
   request.csr_pem = *csr;
 
   Exchange e = Communicate(lock, request, *key);
-  if (e.ok()) {
-    Result<Certificate> cert = channel_.CheckIdCertificate(e.response.id_certificate_pem, *key);
-    int64_t validity = e.response.registration_expires - e.response.server_time;
-    if (!cert.ok()) {
-      e.outcome = Exchange::Outcome::kOffline;
-      e.reason = cert.status().message();
-    } else if (validity <= 0 || validity > kMaxRegistrationValidity || e.response.instance_id.empty()) {
-      e.outcome = Exchange::Outcome::kOffline;
-      e.reason = "the registration response gives no usable registration period";
-    }
-  }
+  CheckRegistrationReply(e, *key);
   Status result;
   if (e.ok()) {
     const Response& r = e.response;
@@ -564,8 +616,9 @@ Status Agent::DoRegister(std::unique_lock<std::mutex>& lock, const std::string* 
       const char* why = code == error_code::kTokenExpired ? "the token has expired"
                         : code == error_code::kTokenUsedUp ? "the token has been used the maximum number of times"
                                                           : "the token is invalid";
-      state_.last_error = std::string("Registration failed because ") + why +
-                          ". Generate a new Product Instance Registration Token and register again.";
+      state_.last_error = std::string("Registration failed because ") + why + " (" + code + ": " +
+                          Redact(Sanitize(e.response.error_message)) +
+                          "). Generate a new Product Instance Registration Token and register again.";
       state_.pending_token.clear();
       state_.pending_key_pem.clear();
       state_.register_due_at = 0;
@@ -591,17 +644,7 @@ Status Agent::DoRenewRegistration(std::unique_lock<std::mutex>& lock) {
   request.hostname = HostnameToSend();
   Exchange e = Communicate(lock, request, *key);
   if (state_.registration != RegistrationState::kRegistered) return FailedPrecondition(kNotRegistered);  // defensive: ops are serialised
-  if (e.ok()) {
-    Result<Certificate> cert = channel_.CheckIdCertificate(e.response.id_certificate_pem, *key);
-    int64_t validity = e.response.registration_expires - e.response.server_time;
-    if (!cert.ok()) {
-      e.outcome = Exchange::Outcome::kOffline;
-      e.reason = cert.status().message();
-    } else if (validity <= 0 || validity > kMaxRegistrationValidity || e.response.instance_id.empty()) {
-      e.outcome = Exchange::Outcome::kOffline;
-      e.reason = "the registration response gives no usable registration period";
-    }
-  }
+  CheckRegistrationReply(e, *key);
   Status result;
   if (e.ok()) {
     const Response& r = e.response;
@@ -696,6 +739,9 @@ Status Agent::FactoryReset() {
       fresh.agent_time = env_.clock->Now();
       fresh.last_wall = fresh.agent_time;
       state_ = std::move(fresh);
+      // The time anchor moved with last_wall.
+      last_monotonic_.reset();
+      if (env_.monotonic != nullptr) last_monotonic_ = env_.monotonic->Seconds();
       transport_.reset();
       s = Commit(/*save=*/false);
     }
@@ -822,7 +868,7 @@ Status Agent::SetUsage(const std::string& tag, int64_t count) {
   if (count == 0) {
     state_.usage.erase(tag);
   } else if (state_.usage.count(tag) == 0 && state_.usage.size() >= kMaxLicenseLines) {
-    return ResourceExhausted("at most " + std::to_string(kMaxLicenseLines) + " license types can be in use");
+    return FailedPrecondition("at most " + std::to_string(kMaxLicenseLines) + " license types can be in use");
   } else {
     state_.usage[tag] = count;
   }
@@ -1042,16 +1088,24 @@ Status Agent::Restore(std::string_view backup) {
         return FailedPrecondition("This product instance is registered: deregister it before restoring the "
                                   "backup of another system.");
       }
+      // Nothing vouches for another system's backup (it is not verified with this
+      // device's secret): its transport settings are used only if they are valid.
+      Status usable = ValidateTransportSettings(claimed->transport);
       state_.mode = claimed->mode;
-      state_.transport = claimed->transport;
+      if (usable.ok()) state_.transport = claimed->transport;
       state_.privacy = claimed->privacy;
       if (state_.registration != RegistrationState::kUnregistered) {
         state_.registration = RegistrationState::kUnregistered;
       }
+      std::string kept =
+          usable.ok() ? std::string()
+                      : " The backup's transport settings are not valid (" + Sanitize(usable.message()) +
+                            "), so the current transport settings were kept.";
       Emit(EventType::kStateRestored,
-           "A backup of another system (" + claimed->udi.product_id + " " + claimed->udi.serial_number +
+           "A backup of another system (" + Sanitize(claimed->udi.product_id) + " " +
+               Sanitize(claimed->udi.serial_number) +
                ") was restored: Smart Licensing settings are restored, but this product instance must be "
-               "registered again with a registration token.");
+               "registered again with a registration token." + kept);
     }
     transport_.reset();
     return Commit();

@@ -14,6 +14,7 @@
 //
 //   sl::FileStateStore store("/var/lib/licensing/state", "/etc/licensing/state.witness");
 //   auto secret = sl::LoadOrCreateDeviceSecretFile("/etc/licensing/device.key");
+//   (a read-only tool uses LoadDeviceSecretFile, which never creates the key file)
 //   sl::AgentEnvironment env;
 //   env.clock = &system_clock;  env.monotonic = &boot_time_clock;
 //   env.store = &store;  env.identity = &identity;  env.secret = secret->get();  env.trust_anchor_pem = cssm_signing_cert_pem;
@@ -28,11 +29,18 @@
 // across this interface. Messages are in the specification's words where it has them
 // and never contain a token, a private key or the proxy password.
 //
-// Time: the agent keeps its own clock that moves only forwards. While running it counts
-// elapsed time with a MonotonicClock, so setting the wall clock back (or forwards)
-// neither extends nor shortens the evaluation, an authorization or a registration;
-// across a restart it counts the wall clock's forward movement (power-off time counts,
-// a clock set back while off is not counted back). The firmware should sleep for
+// Time: the agent keeps its own clock that moves only forwards. Each observation adds
+// the larger of the wall clock's forward movement and the time a MonotonicClock
+// measured since the previous one. So setting the wall clock back never extends the
+// evaluation, an authorization or a registration, while moving it forwards (an NTP
+// step, or `faketime` in a test) moves the timers as if that time had passed — which
+// can only cost the operator licensing time. The monotonic measure holds across
+// processes of the same boot too: every save stores the clock's BootId() and reading,
+// and Open() on the same boot measures the time since on the monotonic clock (a tool
+// that runs one process per command, or a daemon that re-opens the agent every cycle,
+// is protected like a long-running process). Across a reboot (or without a boot id)
+// only the wall clock's forward movement counts (power-off time counts; a clock set
+// back while off is not counted back). The firmware should sleep for
 // NextDeadline() - now as a duration on a monotonic timer, not until a wall-clock time.
 //
 // Thread-safety: all methods may be called from any thread. Operations that talk to
@@ -58,42 +66,19 @@
 #include "agent/state_store.h"
 #include "agent/transport.h"
 #include "protocol/clock.h"
+#include "protocol/licensing_terms.h"
+#include "protocol/messages.h"
 #include "protocol/status.h"
 
 namespace sl {
 
-// The status strings of the specification, verbatim.
-namespace status_text {
-inline constexpr const char* kRegistered = "Registered";
-inline constexpr const char* kUnregistered = "Unregistered";
-inline constexpr const char* kRegistrationExpired = "Unregistered: Registration Expired";
-inline constexpr const char* kRegistrationPending = "Unregistered: Registration Pending";
-inline constexpr const char* kRegistrationFailed = "Unregistered: Registration Failed";
-
-inline constexpr const char* kAuthorized = "Authorized";
-inline constexpr const char* kAuthorizationExpired = "Authorization Expired";
-inline constexpr const char* kOutOfCompliance = "Out-of-compliance";
-inline constexpr const char* kNoLicensesInUse = "No Licenses in Use";
-inline constexpr const char* kEvaluationMode = "Evaluation Mode";
-inline constexpr const char* kEvaluationExpired = "Evaluation Expired";
-inline constexpr const char* kNotApplicable = "Not Applicable";
-
-// Per license type (besides Authorization Expired, Evaluation Mode/Expired, Authorized).
-inline constexpr const char* kLicenseInvalidTag = "Invalid-tag";
-inline constexpr const char* kLicenseNotAuthorized = "Not Authorized";
-inline constexpr const char* kLicenseOutOfCompliance = "Out of compliance";
-inline constexpr const char* kLicenseWaiting = "Waiting";
-
-inline constexpr const char* kExportAllowed = "Allowed";
-inline constexpr const char* kExportNotAllowed = "Not Allowed";
-}  // namespace status_text
+// The status strings of the specification, verbatim (protocol/licensing_terms.h;
+// the name status_text is kept for existing callers).
+namespace status_text = terms;
 
 // One row of the license usage table.
-struct LicenseUsage {
-  std::string tag;
-  int64_t count = 0;
-  std::string status;  // a per-license-type status string of the specification
-};
+// The wire's LicenseStatus: tag, current count and its per-license-type status string.
+using LicenseUsage = LicenseStatus;
 
 // Everything the specification's Smart Licensing page shows. Times are wall-clock
 // seconds; an absent optional means "not applicable now".
@@ -195,6 +180,19 @@ class Agent {
   Status FactoryReset();
 
   // --- Registration and authorization (these talk to CSSM) -------------------------
+  // Status codes of the operations that talk to CSSM:
+  //   OK                  the exchange succeeded;
+  //   PermissionDenied    a signed refusal the agent acted on at once: the token was
+  //                       refused (token_invalid/expired/used_up), or CSSM no longer knows
+  //                       the instance or its registration (unknown_instance,
+  //                       certificate_mismatch, registration_expired), which removes the
+  //                       local registration; the message says so in the specification's
+  //                       words and gives the server's reason;
+  //   Unavailable         no usable answer (unreachable, timeout, unsigned or forged
+  //                       reply) or a refusal that may pass (stale or replayed message,
+  //                       server fault): grants are kept and the exchange is retried;
+  //   FailedPrecondition  not allowed in the current state (e.g. not registered) or a
+  //                       local limit.
   // Registers with a Product Instance Registration Token: makes a key pair and CSR,
   // sends UDI, hostname (unless privacy) and token, stores the ID certificate, then
   // requests authorization for the current usage.
@@ -216,7 +214,8 @@ class Agent {
   // --- Usage ----------------------------------------------------------------------
   // Sets the current usage of a license type; 0 removes it. Local and cheap (no disk
   // write, no network): the firmware may call it on every change. At most
-  // kMaxLicenseLines types. REQUIRES: IsValidLicenseTag(tag), 0 <= count <= kMaxLicenseCount.
+  // kMaxLicenseLines types (FailedPrecondition beyond: a local limit).
+  // REQUIRES: IsValidLicenseTag(tag), 0 <= count <= kMaxLicenseCount.
   Status SetUsage(const std::string& tag, int64_t count);
   // "Update usage details": reports the usage now when registered (else OK, local only).
   Status UpdateUsage();
@@ -255,8 +254,10 @@ class Agent {
   Result<std::string> Backup() const;
   // Same UDI: everything is restored, registration included (the backup must verify
   // with this device's secret). Another UDI: Smart Licensing is enabled and transport
-  // and privacy settings restored, but the product must be registered again. Never
-  // restores evaluation time or turns Smart Licensing back into PAK.
+  // and privacy settings restored, but the product must be registered again; transport
+  // settings that fail ValidateTransportSettings are not restored (the current ones are
+  // kept and the kStateRestored event says so). Never restores evaluation time or turns
+  // Smart Licensing back into PAK.
   Status Restore(std::string_view backup);
 
  private:
@@ -292,6 +293,7 @@ class Agent {
   sl::Status DoRegister(std::unique_lock<std::mutex>& lock, const std::string* token);
   sl::Status DoRenewRegistration(std::unique_lock<std::mutex>& lock);
   sl::Status DoAuthorize(std::unique_lock<std::mutex>& lock, MessageType type);
+  void CheckRegistrationReply(Exchange& exchange, const PrivateKey& key) const;
   Exchange Communicate(std::unique_lock<std::mutex>& lock, const Request& request,
                        const PrivateKey& key);
   Request NewRequest(MessageType type);
@@ -303,6 +305,7 @@ class Agent {
   const AgentEnvironment env_;
   const CssmChannel channel_;
   const Udi udi_;
+  const std::string boot_id_;  // env_.monotonic->BootId(), read once; "" when unknown
 
   std::mutex op_mu_;  // serialises operations that communicate (held across the network)
   mutable std::mutex mu_;  // guards everything below; never held across the network
@@ -310,7 +313,9 @@ class Agent {
   Summary summary_;
   std::vector<Event> events_;
   std::unique_ptr<Transport> transport_;
-  std::optional<int64_t> last_monotonic_;  // at the last Observe(), this process only
+  // The monotonic reading that agent_time/last_wall correspond to: from the last
+  // Observe(), or from the state saved earlier in this boot (see Open).
+  std::optional<int64_t> last_monotonic_;
   std::string cached_key_pem_;
   std::optional<PrivateKey> cached_key_;
   std::string cached_cert_pem_;

@@ -9,7 +9,6 @@ namespace sl {
 namespace {
 
 constexpr const char* kFormat = "sl-agent-state";
-constexpr int64_t kMaxTime = INT64_C(253402300799);  // year 9999
 constexpr size_t kMaxSecretText = 16 * 1024;
 
 const char* RegistrationName(RegistrationState r) {
@@ -73,6 +72,7 @@ std::string EncodeStateJson(const AgentState& s) {
   w.Key("transport");
   WriteTransport(w, s.transport);
   w.Field("agent_time", s.agent_time).Field("last_wall", s.last_wall);
+  if (!s.boot_id.empty()) w.Field("boot_id", s.boot_id).Field("boot_monotonic", s.boot_monotonic);
   w.Field("evaluation_used", s.evaluation_used);
   w.Field("jitter_sequence", static_cast<int64_t>(s.jitter_sequence));
   w.Field("registration", RegistrationName(s.registration));
@@ -120,8 +120,10 @@ Result<AgentState> DecodeStateJson(std::string_view json) {
   s.udi.serial_number = udi.String("sn", 64);
   s.privacy = r.Bool("privacy");
   s.transport = ReadTransport(r.Object("transport"));
-  s.agent_time = r.Int("agent_time", 0, kMaxTime);
-  s.last_wall = r.Int("last_wall", 0, kMaxTime);
+  s.agent_time = r.Int("agent_time", 0, kMaxUnixSeconds);
+  s.last_wall = r.Int("last_wall", 0, kMaxUnixSeconds);
+  s.boot_id = r.OptionalString("boot_id", kMaxBootIdBytes).value_or("");
+  s.boot_monotonic = r.OptionalInt("boot_monotonic", 0, kMaxUnixSeconds).value_or(0);
   s.evaluation_used = r.Int("evaluation_used", 0, kEvaluationPeriod);
   s.jitter_sequence = static_cast<uint64_t>(r.Int("jitter_sequence", 0, INT64_MAX));
   std::string reg = r.String("registration", 16);
@@ -142,9 +144,9 @@ Result<AgentState> DecodeStateJson(std::string_view json) {
   s.virtual_account = r.String("virtual_account", 256);
   s.export_controlled = r.Bool("export_controlled");
   s.sent_hostname = r.OptionalString("sent_hostname", 253);
-  s.initial_registration_wall = r.Int("initial_registration_wall", 0, kMaxTime);
-  s.last_registration_renewal_wall = r.Int("last_registration_renewal_wall", 0, kMaxTime);
-  s.registration_expires_at = r.Int("registration_expires_at", 0, kMaxTime);
+  s.initial_registration_wall = r.Int("initial_registration_wall", 0, kMaxUnixSeconds);
+  s.last_registration_renewal_wall = r.Int("last_registration_renewal_wall", 0, kMaxUnixSeconds);
+  s.registration_expires_at = r.Int("registration_expires_at", 0, kMaxUnixSeconds);
   s.pending_token = r.String("pending_token", 512);
   s.pending_key_pem = r.String("pending_key", kMaxSecretText);
   s.authorization_status = r.String("authorization_status", 64);
@@ -155,18 +157,18 @@ Result<AgentState> DecodeStateJson(std::string_view json) {
     l.status = line.String("status", 64);
     s.license_statuses.push_back(std::move(l));
   }
-  s.authorization_expires_at = r.Int("authorization_expires_at", 0, kMaxTime);
-  s.last_authorization_wall = r.Int("last_authorization_wall", 0, kMaxTime);
+  s.authorization_expires_at = r.Int("authorization_expires_at", 0, kMaxUnixSeconds);
+  s.last_authorization_wall = r.Int("last_authorization_wall", 0, kMaxUnixSeconds);
   for (auto& [tag, count] : r.IntMembers("usage", 1, kMaxLicenseCount, kMaxLicenseLines)) {
     if (r.ok() && !IsValidLicenseTag(tag)) r.Fail("usage", "has an invalid license tag");
     s.usage[tag] = count;
   }
-  s.register_due_at = r.Int("register_due_at", 0, kMaxTime);
-  s.renew_registration_due_at = r.Int("renew_registration_due_at", 0, kMaxTime);
-  s.renew_authorization_due_at = r.Int("renew_authorization_due_at", 0, kMaxTime);
-  s.report_usage_due_at = r.Int("report_usage_due_at", 0, kMaxTime);
-  s.retry_not_before_at = r.Int("retry_not_before_at", 0, kMaxTime);
-  s.last_communication_wall = r.Int("last_communication_wall", 0, kMaxTime);
+  s.register_due_at = r.Int("register_due_at", 0, kMaxUnixSeconds);
+  s.renew_registration_due_at = r.Int("renew_registration_due_at", 0, kMaxUnixSeconds);
+  s.renew_authorization_due_at = r.Int("renew_authorization_due_at", 0, kMaxUnixSeconds);
+  s.report_usage_due_at = r.Int("report_usage_due_at", 0, kMaxUnixSeconds);
+  s.retry_not_before_at = r.Int("retry_not_before_at", 0, kMaxUnixSeconds);
+  s.last_communication_wall = r.Int("last_communication_wall", 0, kMaxUnixSeconds);
   s.last_error = r.String("last_error", 4096);
   if (!r.ok()) return r.status();
   return s;

@@ -8,8 +8,8 @@
 // The MAC covers the exact bytes of "state". A truncated, corrupted or edited record,
 // or one sealed on another device, fails to decode with DataLoss.
 //
-// Time: the agent keeps its own "agent time" that only moves forwards (see
-// AgentClock in agent.cc). Fields ending in `_at` are agent times; fields ending in
+// Time: the agent keeps its own "agent time" that only moves forwards (see AdvanceTo
+// in agent.cc and the "Time:" paragraph of agent.h). Fields ending in `_at` are agent times; fields ending in
 // `_wall` are wall-clock times kept only to show the operator when something happened.
 // Thread-safety: value type.
 #pragma once
@@ -38,6 +38,9 @@ enum class RegistrationState {
   kExpired,       // the ID certificate ran out without renewal
 };
 
+// The longest MonotonicClock::BootId() the state keeps; a longer one counts as unknown.
+constexpr size_t kMaxBootIdBytes = 128;
+
 struct AgentState {
   static constexpr int kVersion = 1;
 
@@ -46,9 +49,16 @@ struct AgentState {
   bool privacy = false;
   TransportSettings transport;  // holds the proxy password: a secret
 
-  // Agent time: advanced by the forward movement of the wall clock only.
+  // Agent time: advanced by the monotonic clock's elapsed time where it can be measured
+  // (same process, or same boot via the fields below), else by the wall clock's forward
+  // movement only.
   int64_t agent_time = 0;
   UnixSeconds last_wall = 0;
+  // The MonotonicClock's BootId() and Seconds() at the moment agent_time and last_wall
+  // describe; empty / 0 when unknown (no monotonic clock, or one without a boot id).
+  // Optional in the record (states written before they existed decode without them).
+  std::string boot_id;
+  int64_t boot_monotonic = 0;
   int64_t evaluation_used = 0;  // seconds of evaluation consumed, at most kEvaluationPeriod
   uint64_t jitter_sequence = 0;
 

@@ -1,33 +1,17 @@
 #include "agent/device_secret.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
+#include "agent/state_store.h"
 #include "protocol/crypto.h"
+#include "protocol/files.h"
+#include "protocol/text.h"
 
 namespace sl {
 namespace {
 
-Result<std::string> FromHex(std::string_view hex) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  if (hex.size() % 2 != 0) return InvalidArgument("odd number of hex digits");
-  std::string out;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return InvalidArgument("not hexadecimal");
-    out.push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return out;
-}
+// Far above the 64 hex characters and a newline the file holds.
+constexpr size_t kMaxKeyFileBytes = 256;
 
 }  // namespace
 
@@ -42,33 +26,35 @@ Result<std::string> HmacDeviceSecret::Mac(std::string_view data) const {
   return std::string(reinterpret_cast<const char*>(out), out_len);
 }
 
-Result<std::unique_ptr<HmacDeviceSecret>> LoadOrCreateDeviceSecretFile(const std::string& path) {
-  // O_EXCL: two processes starting at once cannot both create (and disagree on) a key.
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd >= 0) {
-    std::string hex = RandomHex(kDeviceSecretBytes) + "\n";
-    bool ok = write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && fsync(fd) == 0;
-    close(fd);
-    if (!ok) {
-      unlink(path.c_str());
-      return Internal("cannot write the device secret file " + path + ": " + std::strerror(errno));
+Result<std::unique_ptr<HmacDeviceSecret>> LoadDeviceSecretFile(const std::string& path) {
+  Result<std::string> text = ReadFileCapped(path, kMaxKeyFileBytes);
+  if (!text.ok() && text.status().code() != StatusCode::kResourceExhausted) {
+    if (text.status().code() == StatusCode::kNotFound) {
+      return NotFound("the device secret file " + path + " does not exist");
     }
-  } else if (errno != EEXIST) {
-    return Internal("cannot create the device secret file " + path + ": " + std::strerror(errno));
+    // Not PermissionDenied: to callers that means a refusal by CSSM.
+    return Internal("cannot read the device secret file: " + text.status().message());
   }
-  fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Internal("cannot read the device secret file " + path + ": " + std::strerror(errno));
-  char buffer[256];
-  ssize_t n = read(fd, buffer, sizeof(buffer));
-  close(fd);
-  std::string text(buffer, n > 0 ? static_cast<size_t>(n) : 0);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  Result<std::string> key = FromHex(text);
-  if (!key.ok() || key->size() != kDeviceSecretBytes) {
+  std::string hex = text.ok() ? std::move(text).value() : std::string();
+  while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r')) hex.pop_back();
+  Result<std::string> key = HexDecode(hex);
+  if (!text.ok() || !key.ok() || key->size() != kDeviceSecretBytes) {
     return DataLoss("the device secret file " + path + " is damaged (expected " +
                     std::to_string(2 * kDeviceSecretBytes) + " hex characters)");
   }
   return std::make_unique<HmacDeviceSecret>(std::move(key).value());
+}
+
+Result<std::unique_ptr<HmacDeviceSecret>> LoadOrCreateDeviceSecretFile(const std::string& path) {
+  Result<std::unique_ptr<HmacDeviceSecret>> loaded = LoadDeviceSecretFile(path);
+  if (loaded.ok() || loaded.status().code() != StatusCode::kNotFound) return loaded;
+  // Created complete or not at all; when another process wins the race (AlreadyExists),
+  // its key is the one everybody uses.
+  Status created = CreateFileAtomically(path, RandomHex(kDeviceSecretBytes) + "\n");
+  if (!created.ok() && created.code() != StatusCode::kAlreadyExists) {
+    return Internal("cannot create the device secret file " + path + ": " + created.message());
+  }
+  return LoadDeviceSecretFile(path);
 }
 
 }  // namespace sl

@@ -41,7 +41,15 @@ class HmacDeviceSecret final : public DeviceSecret {
 };
 
 // Reads the key file at `path` (64 hex characters), creating it with a fresh random
-// key and mode 0600 when it does not exist. A file of the wrong form is DataLoss.
+// key and mode 0600 when it does not exist. Creation is atomic and durable (a synced
+// temporary file linked to `path`, then the directory synced): a power cut or a
+// concurrent reader never sees an empty or partial key, and of two processes creating
+// it at once both end with the same key. A file of the wrong form is DataLoss.
 Result<std::unique_ptr<HmacDeviceSecret>> LoadOrCreateDeviceSecretFile(const std::string& path);
+
+// Reads the key file at `path` and never creates it, for read-only callers: NotFound
+// when it does not exist, Internal when it cannot be read, DataLoss when it is not a
+// key file.
+Result<std::unique_ptr<HmacDeviceSecret>> LoadDeviceSecretFile(const std::string& path);
 
 }  // namespace sl

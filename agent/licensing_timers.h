@@ -10,18 +10,22 @@
 #include <cstdint>
 
 #include "protocol/clock.h"
+#include "protocol/licensing_terms.h"
 #include "protocol/messages.h"
 
 namespace sl {
 
-constexpr int64_t kEvaluationPeriod = 90 * kDay;
-constexpr int64_t kAuthorizationRenewalInterval = 30 * kDay;
-// The server sets the real authorization expiry; this bounds it when none is known yet
-// (between a registration and its first authorization).
-constexpr int64_t kAuthorizationValidity = 90 * kDay;
-constexpr int64_t kRegistrationRenewalInterval = 180 * kDay;
-constexpr int64_t kRetryInterval = 15 * kMinute;
-constexpr int64_t kUsageReportInterval = 6 * kHour;
+// The specification's timers (protocol/licensing_terms.h), under the names the agent
+// has always used. kAuthorizationValidity also bounds the authorization when none is
+// known yet (between a registration and its first authorization); the server sets the
+// real expiry.
+using terms::kAuthorizationRenewalInterval;
+using terms::kAuthorizationValidity;
+using terms::kEvaluationPeriod;
+using terms::kRegistrationRenewalInterval;
+using terms::kRetryInterval;
+using terms::kUsageReportInterval;
+
 // Jitter is in [0, kMaxJitter).
 constexpr int64_t kMaxJitter = 2 * kMinute;
 // A Retry-After longer than this is capped: an unauthenticated header must not be

@@ -22,6 +22,7 @@ class StateStore {
   // when the record vanished although the store knows one was saved.
   virtual Result<std::string> Load() = 0;
   // Replaces the record atomically: on failure the previous record is still there.
+  // FailedPrecondition when the record is larger than the store accepts.
   virtual Status Save(std::string_view bytes) = 0;
   // Removes the record and every trace of it (factory reset).
   virtual Status Erase() = 0;
@@ -51,8 +52,16 @@ class FileStateStore final : public StateStore {
 // with 256 license lines), small enough that a runaway write cannot fill a disk.
 constexpr size_t kMaxStateBytes = 1024 * 1024 - 1;
 
-// Writes `bytes` to `path` atomically (temp file, fsync, rename, fsync directory),
-// with mode 0600 because the state holds the device's private key.
+// Writes `bytes` to `path` atomically, with mode 0600 because the state holds the
+// device's private key: a new temporary file "<path>.tmp.XXXXXX" made by mkstemp in the
+// same directory (never an existing file or a planted symlink), fsync, rename over
+// `path`, fsync the directory. On failure the temporary file is removed and `path` is
+// unchanged.
 Status WriteFileAtomically(const std::string& path, std::string_view bytes);
+
+// Creates `path` with `bytes` (mode 0600) only if it does not exist: the same
+// temporary file, then link() to `path`, so the file appears complete and synced or
+// not at all. AlreadyExists when `path` exists (e.g. another process created it first).
+Status CreateFileAtomically(const std::string& path, std::string_view bytes);
 
 }  // namespace sl

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "protocol/crypto.h"
+#include "protocol/text.h"
 
 namespace sl {
 
@@ -93,14 +94,6 @@ std::string HostPort(const std::string& url) {
   curl_free(port);
   curl_url_cleanup(u);
   return out;
-}
-
-std::string ReplaceAll(std::string text, const std::string& secret, const std::string& mask) {
-  if (secret.empty()) return text;
-  for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + mask.size())) {
-    text.replace(at, secret.size(), mask);
-  }
-  return text;
 }
 
 std::string Seconds(int64_t s) { return std::to_string(s) + " s"; }
@@ -388,13 +381,13 @@ std::string CurlTransport::Scrub(std::string text) const {
   const ProxySettings& p = *settings_.proxy;
   const std::string mask = "********";
   // The password as typed, URL-encoded, and inside a Basic "user:password" token.
-  text = ReplaceAll(std::move(text), Base64Encode(p.username + ":" + p.password), mask);
+  text = MaskSecret(std::move(text), Base64Encode(p.username + ":" + p.password), mask);
   if (char* escaped = curl_easy_escape(nullptr, p.password.c_str(), static_cast<int>(p.password.size()))) {
     std::string encoded = escaped;
     curl_free(escaped);
-    text = ReplaceAll(std::move(text), encoded, mask);
+    text = MaskSecret(std::move(text), encoded, mask);
   }
-  return ReplaceAll(std::move(text), p.password, mask);
+  return MaskSecret(std::move(text), p.password, mask);
 }
 
 }  // namespace sl

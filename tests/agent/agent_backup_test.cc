@@ -64,6 +64,43 @@ TEST(AgentBackupTest, RestoringOnAnotherSystemKeepsSmartLicensingButNeedsRegistr
   EXPECT_EQ(target.cssm.requests()[0].udi.serial_number, "SN0002");
 }
 
+// Another system's backup is not verified (it is sealed with that system's secret), so
+// its transport settings are checked like an operator's before they are used.
+TEST(AgentBackupTest, AnotherSystemsInvalidTransportSettingsAreNotRestored) {
+  AgentHarness h;
+  Agent& agent = h.Open();
+  ASSERT_TRUE(agent.Enable().ok());
+  TransportSettings mine;
+  mine.mode = TransportMode::kOnPrem;
+  mine.url = "https://onprem.example.com/SmartTransport";
+  ASSERT_TRUE(agent.SetTransportSettings(mine).ok());
+
+  AgentState other;
+  other.mode = LicensingMode::kSmart;
+  other.udi = Udi{"EXPWY-VE-L", "SN0002"};
+  other.privacy = true;
+  other.transport.mode = TransportMode::kOnPrem;
+  other.transport.url = "https://evil.example.com/not-smart-transport";  // On-Prem needs /SmartTransport
+  other.transport.connect_timeout_seconds = 0;                           // and 1-600 s
+  std::string backup = SealState(other, HmacDeviceSecret(std::string(32, 'z'))).value();
+  ASSERT_FALSE(ValidateTransportSettings(other.transport).ok());
+
+  ASSERT_TRUE(agent.Restore(backup).ok());
+  AgentStatus s = agent.GetStatus();
+  EXPECT_EQ(s.transport.url, mine.url) << "the current settings are kept";
+  EXPECT_EQ(s.transport.connect_timeout_seconds, mine.connect_timeout_seconds);
+  EXPECT_TRUE(s.privacy) << "the rest of the settings are restored";
+  bool said_so = false;
+  for (const Event& e : h.events) {
+    if (e.type == EventType::kStateRestored) {
+      EXPECT_THAT(e.message, HasSubstr("transport settings are not valid"));
+      EXPECT_THAT(e.message, HasSubstr("current transport settings were kept"));
+      said_so = true;
+    }
+  }
+  EXPECT_TRUE(said_so);
+}
+
 TEST(AgentBackupTest, RestoringNeverGivesBackEvaluationTime) {
   AgentHarness h;
   Agent& agent = h.Open();

@@ -120,6 +120,111 @@ TEST_F(AgentDurabilityTest, AFactoryResetOfTheStoreRecoversFromDataLoss) {
   EXPECT_EQ(agent.GetStatus().mode, LicensingMode::kPak);
 }
 
+// slagent runs one process per command and its daemon re-opens the agent every cycle,
+// so the wall clock can be moved while no agent runs. On the same boot the monotonic
+// reading saved with the state measures that gap; only across a reboot does the wall
+// clock's forward movement bridge it.
+class AgentBootClockTest : public ::testing::Test {
+ protected:
+  AgentBootClockTest() { h_.monotonic_override = &boot_clock_; }
+
+  // One command: a new process opens the agent.
+  Agent& Process() {
+    h_.agent.reset();
+    return h_.Open();
+  }
+  // `seconds` of real time pass with no agent running, during which the operator moves
+  // the wall clock by `wall_shift`.
+  void Pass(int64_t seconds, int64_t wall_shift = 0) {
+    h_.agent.reset();
+    h_.clock.Advance(seconds);
+    boot_clock_.Advance(seconds);
+    h_.device_clock.SetOffset(h_.device_clock.offset() + wall_shift);
+  }
+  void Reboot(const std::string& boot_id) {
+    boot_clock_.boot_id = boot_id;
+    boot_clock_.seconds = 5;
+  }
+
+  test::FakeMonotonicClock boot_clock_{"boot-1", 1000};
+  AgentHarness h_;
+};
+
+TEST_F(AgentBootClockTest, AWallClockSetBackBetweenProcessesOfOneBootGivesNothingBack) {
+  ASSERT_TRUE(Process().Enable().ok());
+  Pass(kDay, -80 * kDay);  // one real day; the wall clock set back 80 days meanwhile
+  Agent& agent = Process();
+  EXPECT_EQ(agent.GetStatus().evaluation_remaining_seconds, 89 * kDay) << "only the real day is used";
+  EXPECT_TRUE(h_.HasEvent(EventType::kClockMovedBackwards));
+  ASSERT_TRUE(agent.SaveUsage().ok());
+  // Letting the wall clock run forwards again does not credit the day back either.
+  Pass(10 * kDay);
+  EXPECT_EQ(Process().GetStatus().evaluation_remaining_seconds, 79 * kDay);
+}
+
+TEST_F(AgentBootClockTest, SettingTheClockBackBeforeEveryCommandDoesNotStopTheEvaluation) {
+  ASSERT_TRUE(Process().Enable().ok());
+  for (int day = 1; day <= 30; ++day) {
+    Pass(kDay, -kDay);  // the wall clock shows the same day, day after day
+    ASSERT_TRUE(Process().SaveUsage().ok());
+  }
+  EXPECT_EQ(Process().GetStatus().evaluation_remaining_seconds, 60 * kDay);
+}
+
+TEST_F(AgentBootClockTest, AWallClockJumpForwardCountsAsElapsedTime) {
+  // Forward movement always counts (faketime, an NTP step forward): it can only cost
+  // the operator licensing time, never gain it.
+  ASSERT_TRUE(Process().Enable().ok());
+  Pass(kDay, 29 * kDay);  // the wall clock says 30 days later; one day passed
+  EXPECT_EQ(Process().GetStatus().evaluation_remaining_seconds, 60 * kDay);
+}
+
+TEST_F(AgentBootClockTest, AnImplausibleMonotonicReadingIsIgnored) {
+  // libfaketime makes the boot clocks read the faked wall time (decades of "uptime"):
+  // such readings measure nothing, so a faked run after a real one counts the faked
+  // wall-clock movement only.
+  ASSERT_TRUE(Process().Enable().ok());
+  Pass(kDay, 30 * kDay);
+  boot_clock_.seconds = h_.device_clock.Now();
+  EXPECT_EQ(Process().GetStatus().evaluation_remaining_seconds, 59 * kDay);
+}
+
+TEST_F(AgentBootClockTest, ADaemonReopeningEveryCycleCannotBeKeptAuthorizedBySettingTheClockBack) {
+  h_.OpenRegistered();
+  h_.GoOffline();
+  for (int day = 1; day <= 90; ++day) {
+    Pass(kDay, -kDay);
+    ASSERT_TRUE(Process().RunDue().ok());
+  }
+  EXPECT_EQ(h_.agent->GetStatus().authorization_status, st::kAuthorizationExpired);
+}
+
+TEST_F(AgentBootClockTest, AfterARebootTheWallClocksForwardMovementCountsAsBefore) {
+  ASSERT_TRUE(Process().Enable().ok());
+  Pass(10 * kDay);
+  Reboot("boot-2");  // a new boot: the saved monotonic reading means nothing now
+  Agent& agent = Process();
+  EXPECT_EQ(agent.GetStatus().evaluation_remaining_seconds, 80 * kDay);
+  ASSERT_TRUE(agent.SaveUsage().ok());
+  // Within the new boot the monotonic clock counts again: a day passed, though the
+  // wall clock was set back meanwhile.
+  Pass(kDay, -5 * kDay);
+  Agent& later = Process();
+  EXPECT_EQ(later.GetStatus().evaluation_remaining_seconds, 79 * kDay);
+  ASSERT_TRUE(later.SaveUsage().ok());
+  // A wall clock set back across a reboot is not counted back.
+  Pass(kDay, -20 * kDay);
+  Reboot("boot-3");
+  EXPECT_EQ(Process().GetStatus().evaluation_remaining_seconds, 79 * kDay);
+}
+
+TEST_F(AgentBootClockTest, WithoutABootIdOnlyTheWallClocksForwardMovementBridgesProcesses) {
+  Reboot("");
+  ASSERT_TRUE(Process().Enable().ok());
+  Pass(kDay, 9 * kDay);
+  EXPECT_EQ(Process().GetStatus().evaluation_remaining_seconds, 80 * kDay);
+}
+
 TEST(AgentCrashTest, AFailedSaveReportsTheErrorAndLeavesTheOldState) {
   AgentHarness h;
   Agent& agent = h.Open();

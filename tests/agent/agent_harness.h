@@ -43,7 +43,7 @@ class AgentHarness {
   AgentEnvironment Environment() {
     AgentEnvironment env;
     env.clock = &device_clock;
-    env.monotonic = &monotonic;
+    env.monotonic = monotonic_override != nullptr ? monotonic_override : &monotonic;
     env.store = store_;
     env.identity = &identity;
     env.secret = &secret;
@@ -117,6 +117,9 @@ class AgentHarness {
   SimulatedClock clock;      // real time; the fake CSSM's clock
   OffsetClock device_clock;  // the device's wall clock: real time unless a test moves it
   MonotonicFromClock monotonic;  // the device's boot-time clock: follows real time
+  // When set, Environment() gives the agent this clock instead (e.g. a FakeMonotonicClock
+  // with a boot identity, for tests across processes of one boot).
+  const MonotonicClock* monotonic_override = nullptr;
   FakeCssm cssm;
   Udi udi_;
   std::string hostname = "expressway-1.example.com";

@@ -38,6 +38,25 @@ TEST(AgentStateTest, SealedStateRoundTrips) {
   EXPECT_EQ(back->usage.at("room"), 2);
 }
 
+TEST(AgentStateTest, TheBootAnchorRoundTripsAndIsOptional) {
+  HmacDeviceSecret secret(std::string(32, 's'));
+  AgentState anchored = SampleState();
+  anchored.boot_id = "6b3f6a4e-0d7c-4f3a-9a57-2f1f0b3c9e11";
+  anchored.boot_monotonic = 123456;
+  Result<AgentState> back = OpenState(SealState(anchored, secret).value(), secret);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->boot_id, anchored.boot_id);
+  EXPECT_EQ(back->boot_monotonic, 123456);
+
+  // A state written before the fields existed has neither; it decodes as "unknown boot".
+  std::string json = EncodeStateJson(SampleState());
+  ASSERT_EQ(json.find("boot_"), std::string::npos);
+  Result<AgentState> old = DecodeStateJson(json);
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_TRUE(old->boot_id.empty());
+  EXPECT_EQ(old->boot_monotonic, 0);
+}
+
 TEST(AgentStateTest, AnEditedFieldFailsTheIntegrityCheck) {
   HmacDeviceSecret secret(std::string(32, 's'));
   std::string record = SealState(SampleState(), secret).value();

@@ -5,6 +5,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <future>
+#include <memory>
+#include <thread>
+
 #include "agent/licensing_timers.h"
 #include "protocol/envelope.h"
 #include "tests/agent/agent_harness.h"
@@ -152,6 +160,7 @@ TEST(AgentRegistrationTest, ARefusedTokenFailsTheRegistrationWithoutRetrying) {
   Status s = agent.Register("NOT-A-KNOWN-TOKEN", false);
   EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
   EXPECT_THAT(s.message(), HasSubstr("token is invalid"));
+  EXPECT_THAT(s.message(), HasSubstr("token_invalid: refused: token_invalid")) << "the server's reason";
   EXPECT_THAT(s.message(), Not(HasSubstr("NOT-A-KNOWN-TOKEN")));
   AgentStatus st1 = agent.GetStatus();
   EXPECT_EQ(st1.registration_status, st::kRegistrationFailed);
@@ -255,7 +264,8 @@ TEST(AgentUsageTest, UsageIsValidatedAndBounded) {
   EXPECT_EQ(agent.SetUsage("rms", -1).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(agent.SetUsage("rms", kMaxLicenseCount + 1).code(), StatusCode::kInvalidArgument);
   for (size_t i = 0; i < kMaxLicenseLines; ++i) ASSERT_TRUE(agent.SetUsage("t" + std::to_string(i), 1).ok());
-  EXPECT_EQ(agent.SetUsage("one-too-many", 1).code(), StatusCode::kResourceExhausted);
+  // A local limit, not a communication problem (which ResourceExhausted would suggest).
+  EXPECT_EQ(agent.SetUsage("one-too-many", 1).code(), StatusCode::kFailedPrecondition);
   EXPECT_TRUE(agent.SetUsage("t0", 7).ok()) << "changing a known type is fine";
   EXPECT_TRUE(agent.SetUsage("t0", 0).ok());
   EXPECT_TRUE(agent.SetUsage("now-fits", 1).ok());
@@ -337,7 +347,8 @@ TEST(AgentRefusalTest, AnInstanceRemovedOnTheServerDropsTheLocalRegistration) {
   Agent& agent = h.OpenRegistered();
   h.cssm.RemoveInstance(agent.GetStatus().instance_id);
   Status s = agent.RenewAuthorization();
-  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied) << "a signed refusal acted on at once";
+  EXPECT_THAT(s.message(), HasSubstr("unknown_instance: refused: unknown_instance"));
   AgentStatus st1 = agent.GetStatus();
   EXPECT_EQ(st1.registration_status, st::kUnregistered);
   EXPECT_THAT(st1.last_error, HasSubstr("register the product again"));
@@ -348,9 +359,55 @@ TEST(AgentRefusalTest, ASignedRegistrationExpiredRefusalIsActedOnAtOnce) {
   AgentHarness h;
   Agent& agent = h.OpenRegistered();
   h.cssm.refuse_next_with = error_code::kRegistrationExpired;
-  EXPECT_FALSE(agent.RenewRegistration().ok());
+  Status s = agent.RenewRegistration();
+  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(s.message(), HasSubstr("registration has expired"));
+  EXPECT_THAT(s.message(), HasSubstr("refused: registration_expired"));
   EXPECT_EQ(agent.GetStatus().registration_status, st::kRegistrationExpired);
   EXPECT_EQ(agent.GetStatus().authorization_status, st::kEvaluationMode);
+}
+
+// Every signed refusal is PermissionDenied when acted on at once and Unavailable when
+// kept like a communication failure, whichever operation received it: slagent turns
+// these into "refused by CSSM" (3) and "retry scheduled" (4).
+TEST(AgentRefusalTest, EachRefusalHasTheStatusCodeOfWhatTheAgentDoesWithIt) {
+  struct Case {
+    const char* code;
+    StatusCode expected;
+    const char* registration_after;
+  };
+  const Case cases[] = {
+      {error_code::kUnknownInstance, StatusCode::kPermissionDenied, st::kUnregistered},
+      {error_code::kCertificateMismatch, StatusCode::kPermissionDenied, st::kUnregistered},
+      {error_code::kRegistrationExpired, StatusCode::kPermissionDenied, st::kRegistrationExpired},
+      {error_code::kStaleMessage, StatusCode::kUnavailable, st::kRegistered},
+      {error_code::kReplayedMessage, StatusCode::kUnavailable, st::kRegistered},
+      {error_code::kBadSignature, StatusCode::kUnavailable, st::kRegistered},
+      {error_code::kInternalError, StatusCode::kUnavailable, st::kRegistered},
+  };
+  for (const Case& c : cases) {
+    for (int op = 0; op < 3; ++op) {
+      SCOPED_TRACE(std::string(c.code) + " op " + std::to_string(op));
+      AgentHarness h;
+      Agent& agent = h.OpenRegistered();
+      h.cssm.refuse_next_with = c.code;
+      Status s = op == 0 ? agent.RenewAuthorization() : op == 1 ? agent.RenewRegistration() : agent.UpdateUsage();
+      EXPECT_EQ(s.code(), c.expected) << s.ToString();
+      EXPECT_THAT(s.message(), HasSubstr(std::string("refused: ") + c.code)) << "the server's reason";
+      EXPECT_EQ(agent.GetStatus().registration_status, c.registration_after);
+    }
+  }
+  for (const char* code : {error_code::kTokenInvalid, error_code::kTokenExpired, error_code::kTokenUsedUp}) {
+    SCOPED_TRACE(code);
+    AgentHarness h;
+    Agent& agent = h.Open();
+    ASSERT_TRUE(agent.Enable().ok());
+    h.cssm.refuse_next_with = code;
+    Status s = agent.Register(kToken, false);
+    EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
+    EXPECT_THAT(s.message(), HasSubstr(std::string("refused: ") + code));
+    EXPECT_EQ(agent.GetStatus().registration_status, st::kRegistrationFailed);
+  }
 }
 
 TEST(AgentRefusalTest, AStaleMessageRefusalKeepsTheGrantsAndRetries) {
@@ -534,6 +591,71 @@ TEST(AgentSecretsTest, TokensKeysAndProxyPasswordsNeverAppearInStatusErrorsOrEve
     EXPECT_THAT(text, Not(HasSubstr("PRIVATE KEY")));
   }
 }
+
+// Runs `operation` on another thread and fails the whole test binary if it does not
+// return in time: a looping operation holds the agent's mutex and cannot be joined.
+void ExpectReturnsWithin(std::chrono::seconds limit, const std::function<void()>& operation) {
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> finished = done->get_future();
+  std::thread([operation, done] {
+    operation();
+    done->set_value();
+  }).detach();
+  if (finished.wait_for(limit) != std::future_status::ready) {
+    std::fprintf(stderr, "FATAL: the agent operation did not return within %lld s (redaction loop?)\n",
+                 static_cast<long long>(limit.count()));
+    std::fflush(stderr);
+    std::_Exit(1);
+  }
+}
+
+// What is left of `text` once every mask is taken out: a secret inside "<redacted>"
+// (like "acted") must not appear anywhere else.
+std::string WithoutMasks(std::string text) {
+  for (size_t at = text.find("<redacted>"); at != std::string::npos; at = text.find("<redacted>")) {
+    text.erase(at, std::string("<redacted>").size());
+  }
+  return text;
+}
+
+class AgentRedactionTest : public ::testing::TestWithParam<std::string> {};
+
+// A proxy password that is part of the mask ("acted" in "<redacted>") must not make the
+// redaction loop forever (it holds the agent's mutex); a short one is masked too.
+TEST_P(AgentRedactionTest, AProxyPasswordIsMaskedWhateverItIs) {
+  const std::string password = GetParam();
+  AgentHarness h;
+  Agent& agent = h.OpenRegistered();
+  TransportSettings t;
+  t.proxy = ProxySettings{"proxy.example.com", 3128, "alice", password};
+  ASSERT_TRUE(agent.SetTransportSettings(t).ok());
+  // A transport error that quotes the password (a proxy echoing the credentials).
+  ON_CALL(h.transport, Send(_)).WillByDefault([&](std::string_view) {
+    TransportReply reply;
+    reply.failure = TransportFailure::kProxyAuthentication;
+    reply.error = "proxy rejected alice:" + password + " (" + password + ")";
+    return reply;
+  });
+  std::vector<std::string> texts;
+  ExpectReturnsWithin(std::chrono::seconds(20), [&] {
+    Status renewed = agent.RenewAuthorization();
+    EXPECT_EQ(renewed.code(), StatusCode::kUnavailable);
+    texts.push_back(renewed.message());
+    Status registered = agent.Register(kToken2, /*reregister=*/true);
+    EXPECT_EQ(registered.code(), StatusCode::kUnavailable);
+    texts.push_back(registered.message());
+    texts.push_back(agent.GetStatus().last_error);
+  });
+  ASSERT_EQ(texts.size(), 3u);
+  for (const std::string& text : texts) EXPECT_THAT(text, HasSubstr("proxy rejected alice:<redacted>"));
+  for (const Event& e : h.events) texts.push_back(e.message);
+  for (const std::string& text : texts) {
+    EXPECT_THAT(WithoutMasks(text), Not(HasSubstr(password))) << text;
+    EXPECT_THAT(text, Not(HasSubstr(kToken2)));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Passwords, AgentRedactionTest, ::testing::Values("acted", "Zq", "<redacted>"));
 
 TEST(AgentEventTest, EveryStateChangeAndCommunicationResultIsAnEvent) {
   AgentHarness h;

@@ -1,9 +1,14 @@
 #include "agent/device_secret.h"
 
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <fstream>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "protocol/crypto.h"
 #include "tests/support/test_util.h"
@@ -32,6 +37,71 @@ TEST(AgentDeviceSecretTest, TheKeyFileIsCreatedOnceOwnerOnlyAndReused) {
   test::TempDir other;
   auto different = LoadOrCreateDeviceSecretFile(other.File("device.key"));
   EXPECT_NE((*first)->Mac("x").value(), (*different)->Mac("x").value());
+}
+
+std::set<std::string> Entries(const std::string& dir) {
+  std::set<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return names;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.insert(name);
+  }
+  closedir(d);
+  return names;
+}
+
+// Processes started at once (slagent commands, a daemon) must agree on one key, and
+// none may see the file before its key is in it (an empty file is DataLoss for good).
+TEST(AgentDeviceSecretTest, ConcurrentCreatorsAllEndWithTheSameKey) {
+  constexpr int kThreads = 6;
+  for (int round = 0; round < 40; ++round) {
+    test::TempDir dir;
+    const std::string path = dir.File("device.key");
+    std::vector<std::string> macs(kThreads);
+    std::vector<Status> errors(kThreads);
+    std::atomic<int> ready{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        ++ready;
+        while (ready.load() < kThreads) std::this_thread::yield();
+        auto secret = LoadOrCreateDeviceSecretFile(path);
+        if (secret.ok()) {
+          macs[i] = (*secret)->Mac("x").value();
+        } else {
+          errors[i] = secret.status();
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (int i = 0; i < kThreads; ++i) {
+      ASSERT_TRUE(errors[i].ok()) << "round " << round << ": " << errors[i].ToString();
+      ASSERT_EQ(macs[i], macs[0]) << "round " << round;
+    }
+    EXPECT_EQ(Entries(dir.path()), std::set<std::string>{"device.key"}) << "temporary file left behind";
+  }
+}
+
+TEST(AgentDeviceSecretTest, LoadingOnlyNeverCreatesTheKeyFile) {
+  test::TempDir dir;
+  const std::string path = dir.File("device.key");
+  auto missing = LoadDeviceSecretFile(path);
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(Entries(dir.path()).empty()) << "a read-only caller created something";
+
+  auto created = LoadOrCreateDeviceSecretFile(path);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto loaded = LoadDeviceSecretFile(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ((*loaded)->Mac("x").value(), (*created)->Mac("x").value());
+
+  std::ofstream(path, std::ios::trunc) << std::string(4096, 'a');
+  EXPECT_EQ(LoadDeviceSecretFile(path).status().code(), StatusCode::kDataLoss) << "oversized";
+  std::ofstream(path, std::ios::trunc) << "";
+  EXPECT_EQ(LoadDeviceSecretFile(path).status().code(), StatusCode::kDataLoss) << "empty";
+  EXPECT_EQ(LoadOrCreateDeviceSecretFile(path).status().code(), StatusCode::kDataLoss)
+      << "an existing empty file is never silently replaced";
 }
 
 TEST(AgentDeviceSecretTest, ADamagedKeyFileIsDataLoss) {

@@ -1,7 +1,13 @@
+#include <dirent.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <fstream>
+#include <set>
 
 #include "agent/state_store.h"
 #include "tests/support/test_util.h"
@@ -13,6 +19,41 @@ void WriteRaw(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << bytes;
 }
+
+// The names in `dir`, without "." and "..".
+std::set<std::string> Entries(const std::string& dir) {
+  std::set<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return names;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.insert(name);
+  }
+  closedir(d);
+  return names;
+}
+
+// While alive, writes beyond `bytes` into any file fail with EFBIG, like a full disk.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &old_);
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limit = old_;
+    limit.rlim_cur = bytes;
+    setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &old_);
+    std::signal(SIGXFSZ, old_handler_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  struct rlimit old_ {};
+  void (*old_handler_)(int) = SIG_DFL;
+};
 
 TEST(AgentFileStateStoreTest, NothingSavedIsNotFound) {
   test::TempDir dir;
@@ -30,6 +71,7 @@ TEST(AgentFileStateStoreTest, SaveReplacesTheRecordAndIsOwnerOnly) {
   ASSERT_EQ(stat(dir.File("state").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_NE(stat(dir.File("state.tmp").c_str(), &st), 0) << "temporary file left behind";
+  EXPECT_EQ(Entries(dir.path()), std::set<std::string>{"state"}) << "temporary file left behind";
 }
 
 TEST(AgentFileStateStoreTest, ACrashMidWriteLeavesTheOldRecord) {
@@ -37,22 +79,88 @@ TEST(AgentFileStateStoreTest, ACrashMidWriteLeavesTheOldRecord) {
   FileStateStore store(dir.File("state"));
   ASSERT_TRUE(store.Save("old record").ok());
   // Power lost while writing the temporary file: it is half written, never renamed.
-  WriteRaw(dir.File("state.tmp"), "new rec");
+  WriteRaw(dir.File("state.tmp.a1B2c3"), "new rec");
   EXPECT_EQ(store.Load().value(), "old record");
   // The next save overwrites the leftover.
   ASSERT_TRUE(store.Save("newer").ok());
   EXPECT_EQ(store.Load().value(), "newer");
 }
 
-TEST(AgentFileStateStoreTest, AFailedSaveLeavesTheOldRecord) {
+TEST(AgentFileStateStoreTest, AFailedSaveLeavesTheOldRecordAndNoTemporaryFile) {
   test::TempDir dir;
   FileStateStore store(dir.File("state"));
   ASSERT_TRUE(store.Save("old record").ok());
-  // A directory where the temporary file should go makes the write fail.
-  ASSERT_EQ(mkdir(dir.File("state.tmp").c_str(), 0700), 0);
-  Status s = store.Save("new record");
+  Status s;
+  {
+    FileSizeLimit disk_full(4);  // the write of the temporary file fails part-way
+    s = store.Save("new record");
+  }
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(store.Load().value(), "old record");
+  EXPECT_EQ(Entries(dir.path()), std::set<std::string>{"state"}) << "temporary file left behind";
+}
+
+// In a shared directory another user may plant "<path>.tmp" (a symlink to a file of
+// theirs, or a world-readable file they keep open) to receive the next save, which
+// holds the device's private key.
+TEST(AgentFileStateStoreTest, APlantedTemporarySymlinkIsNotWrittenThrough) {
+  test::TempDir dir;
+  test::TempDir elsewhere;
+  const std::string target = elsewhere.File("stolen");
+  WriteRaw(target, "untouched");
+  ASSERT_EQ(symlink(target.c_str(), dir.File("state.tmp").c_str()), 0);
+  FileStateStore store(dir.File("state"));
+  ASSERT_TRUE(store.Save("secret record").ok());
+  EXPECT_EQ(test::ReadFile(target), "untouched");
+  struct stat st;
+  ASSERT_EQ(lstat(dir.File("state").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode)) << "the state must be a file of its own, not the planted link";
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(store.Load().value(), "secret record");
+}
+
+TEST(AgentFileStateStoreTest, APlantedWorldReadableTemporaryFileReceivesNothing) {
+  test::TempDir dir;
+  int planted = open(dir.File("state.tmp").c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  ASSERT_GE(planted, 0);
+  ASSERT_EQ(fchmod(planted, 0666), 0);
+  FileStateStore store(dir.File("state"));
+  ASSERT_TRUE(store.Save("secret record").ok());
+  struct stat st;
+  ASSERT_EQ(fstat(planted, &st), 0);
+  EXPECT_EQ(st.st_size, 0) << "the planted file received the record";
+  close(planted);
+  ASSERT_EQ(stat(dir.File("state").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(store.Load().value(), "secret record");
+}
+
+TEST(AgentFileStateStoreTest, EraseAlsoRemovesTemporaryFilesACrashLeftBehind) {
+  test::TempDir dir;
+  FileStateStore store(dir.File("state"));
+  ASSERT_TRUE(store.Save("record").ok());
+  WriteRaw(dir.File("state.tmp.Ab12Cd"), "half a record with a private key");
+  WriteRaw(dir.File("state.backup"), "not the store's");
+  ASSERT_TRUE(store.Erase().ok());
+  EXPECT_EQ(Entries(dir.path()), std::set<std::string>{"state.backup"});
+}
+
+TEST(AgentFileStateStoreTest, CreatingAFileNeverReplacesOne) {
+  test::TempDir dir;
+  ASSERT_TRUE(CreateFileAtomically(dir.File("key"), "first").ok());
+  Status again = CreateFileAtomically(dir.File("key"), "second");
+  EXPECT_EQ(again.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(test::ReadFile(dir.File("key")), "first");
+  struct stat st;
+  ASSERT_EQ(stat(dir.File("key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(Entries(dir.path()), std::set<std::string>{"key"}) << "temporary file left behind";
+}
+
+TEST(AgentFileStateStoreTest, AnOversizedRecordIsALocalLimitNotACommunicationProblem) {
+  test::TempDir dir;
+  FileStateStore store(dir.File("state"));
+  EXPECT_EQ(store.Save(std::string(kMaxStateBytes + 1, 'x')).code(), StatusCode::kFailedPrecondition);
 }
 
 TEST(AgentFileStateStoreTest, ADeletedStateIsReportedWhenAWitnessExists) {

@@ -4,6 +4,7 @@
 
 #include <gmock/gmock.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -24,16 +25,33 @@ class MockClock : public Clock {
 class MockMonotonicClock : public MonotonicClock {
  public:
   MOCK_METHOD(int64_t, Seconds, (), (const, override));
+  MOCK_METHOD(std::string, BootId, (), (const, override));
+};
+
+// A boot-time clock the test moves by hand, with a boot identity: a "reboot" is a new
+// boot_id (and usually a small reading). Set it only while no agent call runs.
+class FakeMonotonicClock : public MonotonicClock {
+ public:
+  explicit FakeMonotonicClock(std::string boot = "boot-1", int64_t start = 1000)
+      : seconds(start), boot_id(std::move(boot)) {}
+  int64_t Seconds() const override { return seconds.load(); }
+  std::string BootId() const override { return boot_id; }
+  void Advance(int64_t s) { seconds += s; }
+
+  std::atomic<int64_t> seconds;
+  std::string boot_id;
 };
 
 // Elapsed time read from a (simulated) clock that tests never set back.
+// Like a boot clock, it reads the seconds since it was made (an uptime).
 class MonotonicFromClock : public MonotonicClock {
  public:
-  explicit MonotonicFromClock(const Clock& clock) : clock_(clock) {}
-  int64_t Seconds() const override { return clock_.Now(); }
+  explicit MonotonicFromClock(const Clock& clock) : clock_(clock), origin_(clock.Now()) {}
+  int64_t Seconds() const override { return clock_.Now() - origin_; }
 
  private:
   const Clock& clock_;
+  const int64_t origin_;
 };
 
 class MockTransport : public Transport {
