@@ -10,8 +10,8 @@ enum ExitCode : int {
   kExitOk = 0,
   kExitError = 1,              // anything not covered below (an internal error)
   kExitUsage = 2,              // unknown command or flag, missing or malformed argument
-  kExitRefused = 3,            // CSSM refused (signed refusal): bad or expired token, ...
-  kExitCommunication = 4,      // CSSM could not be reached; a retry is scheduled
+  kExitRefused = 3,            // CSSM refused, and the agent acted on it: token, expiry, removal
+  kExitCommunication = 4,      // CSSM not reached (or an error the agent retries); retry scheduled
   kExitLocalState = 5,         // state directory unreadable, state corrupted or tampered with
   kExitNotAllowed = 6,         // not allowed in the current state (e.g. already registered)
 };

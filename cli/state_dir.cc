@@ -175,7 +175,14 @@ Result<std::unique_ptr<Agent>> StateDir::OpenAgent(bool read_only) {
       std::make_unique<FileStateStore>(StatePath(), key_dir_ + "/state.witness");
   if (read_only) store = std::make_unique<ReadOnlyStore>(std::move(store));
   store_ = std::move(store);
-  Result<std::unique_ptr<HmacDeviceSecret>> secret = LoadOrCreateDeviceSecretFile(key_dir_ + "/device.key");
+  const std::string secret_path = key_dir_ + "/device.key";
+  Result<std::unique_ptr<HmacDeviceSecret>> secret =
+      read_only ? LoadDeviceSecretFile(secret_path) : LoadOrCreateDeviceSecretFile(secret_path);
+  if (read_only && !secret.ok() && secret.status().code() == StatusCode::kNotFound) {
+    // status writes nothing. Without a secret there can be no state sealed with it: a
+    // stored state then fails to open (DataLoss) and a fresh device shows as fresh.
+    secret = std::make_unique<HmacDeviceSecret>(RandomHex(kDeviceSecretBytes));
+  }
   if (!secret.ok()) return secret.status();
   secret_ = std::move(secret).value();
   identity_ = std::make_unique<StaticDeviceIdentity>(Udi{id->product_id, id->serial_number},

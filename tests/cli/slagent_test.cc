@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "protocol/clock.h"
@@ -330,6 +332,40 @@ TEST_F(SlagentTest, UnreadableStateDirectoryIsALocalStateError) {
   CommandResult r = Run({"status"});
   EXPECT_EQ(r.exit_code, 5) << r.err;
   chmod(dir_.File("state").c_str(), 0700);
+}
+
+// Every file under `dir`, with its contents.
+std::map<std::string, std::string> Snapshot(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec)) {
+    if (entry.is_regular_file()) files[entry.path().string()] = test::ReadFile(entry.path().string());
+  }
+  return files;
+}
+
+TEST_F(SlagentTest, StatusWritesNothing) {
+  // A device configured but never opened: status must not even create the device secret.
+  test::TempDir fresh;
+  std::vector<std::string> base = {SL_SLAGENT_BINARY, "--state-dir", fresh.File("state")};
+  auto run = [&base](std::vector<std::string> args) {
+    std::vector<std::string> argv = base;
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::RunCommand(argv);
+  };
+  ASSERT_EQ(run({"identity", "--product-id", "EXPWY-VE-L", "--serial", "SN9"}).exit_code, 0);
+  ASSERT_EQ(run({"trust-anchor", test::PkiPath("cssm-signing.crt")}).exit_code, 0);
+  auto before = Snapshot(fresh.path());
+  CommandResult r = run({"status", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Snapshot(fresh.path()), before);
+
+  // And on a device in use.
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  ASSERT_EQ(Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"}).exit_code, 0);
+  before = Snapshot(dir_.path());
+  (void)Status(40 * kDay);
+  EXPECT_EQ(Snapshot(dir_.path()), before);
 }
 
 TEST_F(SlagentTest, TamperedStateIsReportedNotReset) {
