@@ -1,5 +1,5 @@
 // Integration: the agent against the real mock-cssm binary over TLS on loopback,
-// through a minimal loopback transport (an HTTPS POST by the test support client).
+// through the real libcurl transport.
 // Real clocks: the mock checks freshness against its own wall clock.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,33 +8,13 @@
 #include "tests/agent/mocks.h"
 #include "tests/support/mock_cssm_process.h"
 #include "tests/support/test_util.h"
+#include "transport/curl_transport.h"
 
 namespace sl {
 namespace {
 
 using ::testing::HasSubstr;
 namespace st = status_text;
-
-class LoopbackTransport : public Transport {
- public:
-  explicit LoopbackTransport(const test::MockCssmProcess& mock) : mock_(mock) {}
-  TransportReply Send(std::string_view envelope) override {
-    test::HttpResult r = mock_.Request("POST", "/licservice/license", std::string(envelope), /*auth=*/false);
-    TransportReply reply;
-    if (r.status == 0) {
-      reply.failure = TransportFailure::kConnect;
-      reply.error = r.error;
-      return reply;
-    }
-    reply.http_status = r.status;
-    reply.body = r.body;
-    if (!r.retry_after.empty()) reply.retry_after_seconds = std::stoll(r.retry_after);
-    return reply;
-  }
-
- private:
-  const test::MockCssmProcess& mock_;
-};
 
 class AgentIntegrationTest : public ::testing::Test {
  protected:
@@ -46,12 +26,21 @@ class AgentIntegrationTest : public ::testing::Test {
     env.identity = &identity_;
     env.secret = &secret_;
     env.trust_anchor_pem = test::ReadPki("cssm-signing.crt");
-    env.transport_factory = [this](const TransportSettings&) -> std::unique_ptr<Transport> {
-      return std::make_unique<LoopbackTransport>(mock_);
+    env.transport_factory = [](const TransportSettings& settings) -> std::unique_ptr<Transport> {
+      Result<std::unique_ptr<CurlTransport>> t = CurlTransport::Create(settings);
+      EXPECT_TRUE(t.ok()) << t.status().ToString();
+      return t.ok() ? std::move(t).value() : nullptr;
     };
     Result<std::unique_ptr<Agent>> agent = Agent::Open(std::move(env));
     EXPECT_TRUE(agent.ok()) << agent.status().ToString();
-    return agent.ok() ? std::move(agent).value() : nullptr;
+    if (!agent.ok()) return nullptr;
+    TransportSettings settings;
+    settings.url = mock_.direct_url();
+    settings.ca_bundle_path = test::PkiPath("tls-ca.crt");
+    settings.connect_timeout_seconds = 2;
+    settings.total_timeout_seconds = 5;
+    EXPECT_TRUE((*agent)->SetTransportSettings(settings).ok());
+    return std::move(agent).value();
   }
 
   test::MockCssmProcess mock_{test::TestSeedPath()};
