@@ -19,6 +19,7 @@
 #include "protocol/json.h"
 #include "tests/support/mock_cssm_process.h"
 #include "tests/support/test_util.h"
+#include "tests/support/tinyproxy_process.h"
 
 namespace sl {
 namespace {
@@ -233,6 +234,61 @@ TEST_F(SlagentTest, TimelineRenewalRetriesExpiryAndRecoveryUnderFaketime) {
   EXPECT_EQ(Str(s, "registration_status"), "Registered");
   EXPECT_EQ(Str(s, "authorization_status"), "Authorized");
   EXPECT_EQ(Str(s, "last_error"), "");
+}
+
+TEST_F(SlagentTest, PrivacyKeepsTheHostnameFromCssm) {
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  ASSERT_EQ(Run({"privacy", "on"}).exit_code, 0);
+  EXPECT_TRUE(Status()["privacy"].GetBool());
+  ASSERT_EQ(Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"}).exit_code, 0);
+  std::string instance = Str(Status(), "instance_id");
+  test::HttpResult pi = mock_.Admin("GET", "/admin/v1/product-instances/" + instance);
+  ASSERT_EQ(pi.status, 200);
+  EXPECT_EQ(pi.body.find("hostname"), std::string::npos) << pi.body;
+  // Turned off again, the next registration renewal tells CSSM the hostname.
+  ASSERT_EQ(Run({"privacy", "off"}).exit_code, 0);
+  ASSERT_EQ(Run({"renew", "id"}).exit_code, 0);
+  pi = mock_.Admin("GET", "/admin/v1/product-instances/" + instance);
+  EXPECT_NE(pi.body.find("\"hostname\":\"exp1.example.com\""), std::string::npos) << pi.body;
+}
+
+TEST_F(SlagentTest, HelpVersionAndIdentityAnswerWithoutState) {
+  CommandResult help = Run({"help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("Exit codes"), std::string::npos);
+  EXPECT_EQ(Run({}).exit_code, 2) << "no command is a usage error";
+  EXPECT_EQ(Run({"version"}).exit_code, 0);
+  CommandResult id = Run({"identity"});
+  EXPECT_EQ(id.exit_code, 0);
+  EXPECT_NE(id.out.find("serial number 0A1B2C3D"), std::string::npos) << id.out;
+}
+
+TEST_F(SlagentTest, RegistersThroughAnAuthenticatingProxy) {
+  const std::string password = "Tunnel-Pa55";
+  test::TinyproxyProcess proxy(mock_.port(), "alice", password);
+  ASSERT_TRUE(proxy.running());
+  CommandResult t = Run({"transport", "proxy", "--address", "127.0.0.1", "--port", std::to_string(proxy.port()),
+                         "--username", "alice", "--password-file", WriteFile("pw", password), "--url",
+                         mock_.direct_url(), "--ca-bundle", test::PkiPath("tls-ca.crt")});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  CommandResult r = Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(proxy.Log().find("CONNECT 127.0.0.1:" + std::to_string(mock_.port())), std::string::npos)
+      << "the exchange went through the proxy";
+  rapidjson::Document s = Status();
+  EXPECT_EQ(Str(s["transport"], "mode"), "proxy");
+  EXPECT_TRUE(s["transport"]["proxy"]["password_set"].GetBool());
+  EXPECT_EQ(all_output_.find(password), std::string::npos);
+
+  // A wrong password is a communication failure that names the proxy, not the password.
+  ASSERT_EQ(Run({"transport", "proxy", "--address", "127.0.0.1", "--port", std::to_string(proxy.port()),
+                 "--username", "alice", "--password-file", WriteFile("pw2", "wrong-one"), "--url",
+                 mock_.direct_url(), "--ca-bundle", test::PkiPath("tls-ca.crt")}).exit_code, 0);
+  CommandResult bad = Run({"renew", "auth"});
+  EXPECT_EQ(bad.exit_code, 4);
+  EXPECT_NE(bad.err.find("proxy"), std::string::npos) << bad.err;
+  EXPECT_EQ(bad.err.find("wrong-one"), std::string::npos);
 }
 
 TEST_F(SlagentTest, ConcurrentCommandsLoseNoUpdate) {

@@ -17,7 +17,7 @@
 #include "tests/support/mock_cssm_process.h"
 #include "tests/support/test_device.h"
 #include "tests/support/test_util.h"
-#include "tests/transport/tinyproxy_process.h"
+#include "tests/support/tinyproxy_process.h"
 
 namespace sl {
 namespace {

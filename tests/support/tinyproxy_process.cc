@@ -1,4 +1,4 @@
-#include "tests/transport/tinyproxy_process.h"
+#include "tests/support/tinyproxy_process.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
