@@ -39,18 +39,6 @@ TEST(AgentDeviceSecretTest, TheKeyFileIsCreatedOnceOwnerOnlyAndReused) {
   EXPECT_NE((*first)->Mac("x").value(), (*different)->Mac("x").value());
 }
 
-std::set<std::string> Entries(const std::string& dir) {
-  std::set<std::string> names;
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return names;
-  while (struct dirent* e = readdir(d)) {
-    std::string name = e->d_name;
-    if (name != "." && name != "..") names.insert(name);
-  }
-  closedir(d);
-  return names;
-}
-
 // Processes started at once (slagent commands, a daemon) must agree on one key, and
 // none may see the file before its key is in it (an empty file is DataLoss for good).
 TEST(AgentDeviceSecretTest, ConcurrentCreatorsAllEndWithTheSameKey) {
@@ -79,7 +67,7 @@ TEST(AgentDeviceSecretTest, ConcurrentCreatorsAllEndWithTheSameKey) {
       ASSERT_TRUE(errors[i].ok()) << "round " << round << ": " << errors[i].ToString();
       ASSERT_EQ(macs[i], macs[0]) << "round " << round;
     }
-    EXPECT_EQ(Entries(dir.path()), std::set<std::string>{"device.key"}) << "temporary file left behind";
+    EXPECT_EQ(test::DirectoryEntries(dir.path()), std::set<std::string>{"device.key"}) << "temporary file left behind";
   }
 }
 
@@ -88,7 +76,7 @@ TEST(AgentDeviceSecretTest, LoadingOnlyNeverCreatesTheKeyFile) {
   const std::string path = dir.File("device.key");
   auto missing = LoadDeviceSecretFile(path);
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(Entries(dir.path()).empty()) << "a read-only caller created something";
+  EXPECT_TRUE(test::DirectoryEntries(dir.path()).empty()) << "a read-only caller created something";
 
   auto created = LoadOrCreateDeviceSecretFile(path);
   ASSERT_TRUE(created.ok()) << created.status().ToString();

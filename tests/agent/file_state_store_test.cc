@@ -20,19 +20,6 @@ void WriteRaw(const std::string& path, const std::string& bytes) {
   out << bytes;
 }
 
-// The names in `dir`, without "." and "..".
-std::set<std::string> Entries(const std::string& dir) {
-  std::set<std::string> names;
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return names;
-  while (struct dirent* e = readdir(d)) {
-    std::string name = e->d_name;
-    if (name != "." && name != "..") names.insert(name);
-  }
-  closedir(d);
-  return names;
-}
-
 // While alive, writes beyond `bytes` into any file fail with EFBIG, like a full disk.
 class FileSizeLimit {
  public:
@@ -71,7 +58,7 @@ TEST(AgentFileStateStoreTest, SaveReplacesTheRecordAndIsOwnerOnly) {
   ASSERT_EQ(stat(dir.File("state").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_NE(stat(dir.File("state.tmp").c_str(), &st), 0) << "temporary file left behind";
-  EXPECT_EQ(Entries(dir.path()), std::set<std::string>{"state"}) << "temporary file left behind";
+  EXPECT_EQ(test::DirectoryEntries(dir.path()), std::set<std::string>{"state"}) << "temporary file left behind";
 }
 
 TEST(AgentFileStateStoreTest, ACrashMidWriteLeavesTheOldRecord) {
@@ -97,7 +84,7 @@ TEST(AgentFileStateStoreTest, AFailedSaveLeavesTheOldRecordAndNoTemporaryFile) {
   }
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(store.Load().value(), "old record");
-  EXPECT_EQ(Entries(dir.path()), std::set<std::string>{"state"}) << "temporary file left behind";
+  EXPECT_EQ(test::DirectoryEntries(dir.path()), std::set<std::string>{"state"}) << "temporary file left behind";
 }
 
 // In a shared directory another user may plant "<path>.tmp" (a symlink to a file of
@@ -142,7 +129,7 @@ TEST(AgentFileStateStoreTest, EraseAlsoRemovesTemporaryFilesACrashLeftBehind) {
   WriteRaw(dir.File("state.tmp.Ab12Cd"), "half a record with a private key");
   WriteRaw(dir.File("state.backup"), "not the store's");
   ASSERT_TRUE(store.Erase().ok());
-  EXPECT_EQ(Entries(dir.path()), std::set<std::string>{"state.backup"});
+  EXPECT_EQ(test::DirectoryEntries(dir.path()), std::set<std::string>{"state.backup"});
 }
 
 TEST(AgentFileStateStoreTest, CreatingAFileNeverReplacesOne) {
@@ -154,7 +141,7 @@ TEST(AgentFileStateStoreTest, CreatingAFileNeverReplacesOne) {
   struct stat st;
   ASSERT_EQ(stat(dir.File("key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_EQ(Entries(dir.path()), std::set<std::string>{"key"}) << "temporary file left behind";
+  EXPECT_EQ(test::DirectoryEntries(dir.path()), std::set<std::string>{"key"}) << "temporary file left behind";
 }
 
 TEST(AgentFileStateStoreTest, AnOversizedRecordIsALocalLimitNotACommunicationProblem) {

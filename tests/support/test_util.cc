@@ -1,5 +1,6 @@
 #include "tests/support/test_util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -25,6 +26,18 @@ std::string ReadFile(const std::string& path) {
 
 std::string PkiPath(const std::string& name) { return std::string(SL_TEST_PKI_DIR) + "/" + name; }
 std::string ReadPki(const std::string& name) { return ReadFile(PkiPath(name)); }
+
+std::set<std::string> DirectoryEntries(const std::string& dir) {
+  std::set<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return names;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.insert(name);
+  }
+  closedir(d);
+  return names;
+}
 
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
   TempDir io;

@@ -2,6 +2,7 @@
 // Thread-safety: free functions; TempDir is owned by one test.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,9 @@ std::string ReadFile(const std::string& path);
 // A file of the test PKI made by certs/make-test-pki.sh at build time.
 std::string PkiPath(const std::string& name);
 std::string ReadPki(const std::string& name);
+
+// The names in `dir`, without "." and ".." (empty when it cannot be read).
+std::set<std::string> DirectoryEntries(const std::string& dir);
 
 struct CommandResult {
   int exit_code = -1;  // -1: killed by a signal or not started
