@@ -1,9 +1,11 @@
 #include "agent/agent_state.h"
 
 #include "agent/licensing_timers.h"
-#include "agent/state_store.h"
+#include "base/encoding.h"
+#include "base/json.h"
+#include "base/secrets.h"
 #include "protocol/crypto.h"
-#include "protocol/json.h"
+#include "smartlicensing/state_store.h"
 
 namespace sl {
 namespace {

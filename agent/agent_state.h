@@ -1,7 +1,7 @@
 // AgentState: everything the agent persists, and its sealed on-disk form.
 //
-// Internal to the agent; public for tests, benchmarks and tools that inspect a state
-// file. The record is JSON sealed with the device secret:
+// Internal to the agent library (its tests and benchmarks see it too). The record is
+// JSON sealed with the device secret:
 //
 //   {"format":"sl-agent-state","version":1,"state":"<JSON text>","mac":"<Base64 HMAC-SHA256>"}
 //
@@ -9,7 +9,7 @@
 // or one sealed on another device, fails to decode with DataLoss.
 //
 // Time: the agent keeps its own "agent time" that only moves forwards (see AdvanceTo
-// in agent.cc and the "Time:" paragraph of agent.h). Fields ending in `_at` are agent times; fields ending in
+// in agent_impl.cc and the "Time:" paragraph of smartlicensing/agent.h). Fields ending in `_at` are agent times; fields ending in
 // `_wall` are wall-clock times kept only to show the operator when something happened.
 // Thread-safety: value type.
 #pragma once
@@ -20,15 +20,14 @@
 #include <string>
 #include <vector>
 
-#include "agent/device_secret.h"
-#include "agent/transport.h"
-#include "protocol/clock.h"
 #include "protocol/messages.h"
-#include "protocol/status.h"
+#include "smartlicensing/agent.h"
+#include "smartlicensing/device_secret.h"
+#include "smartlicensing/status.h"
+#include "smartlicensing/time_source.h"
+#include "smartlicensing/transport.h"
 
 namespace sl {
-
-enum class LicensingMode { kPak, kSmart };
 
 enum class RegistrationState {
   kUnregistered,  // never registered, deregistered, or removed on the server
@@ -99,8 +98,6 @@ struct AgentState {
   UnixSeconds last_communication_wall = 0;
   std::string last_error;  // empty after a success
 };
-
-const char* LicensingModeName(LicensingMode mode);  // "PAK", "Smart Licensing"
 
 std::string EncodeStateJson(const AgentState& state);
 Result<AgentState> DecodeStateJson(std::string_view json);

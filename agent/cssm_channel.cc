@@ -5,9 +5,9 @@
 namespace sl {
 namespace {
 
-Exchange Offline(std::string reason, std::optional<int64_t> retry_after = std::nullopt) {
-  Exchange e;
-  e.outcome = Exchange::Outcome::kOffline;
+CssmReply Offline(std::string reason, std::optional<int64_t> retry_after = std::nullopt) {
+  CssmReply e;
+  e.outcome = CssmReply::Outcome::kOffline;
   e.reason = std::move(reason);
   e.retry_after_seconds = retry_after;
   return e;
@@ -21,14 +21,14 @@ Result<std::string> CssmChannel::Seal(const Request& request, const PrivateKey& 
   return SealMessage(EncodeRequest(request), device_key);
 }
 
-Exchange CssmChannel::Send(Transport& transport, const Request& request,
+CssmReply CssmChannel::Send(Transport& transport, const Request& request,
                            const PrivateKey& device_key) const {
   Result<std::string> envelope = Seal(request, device_key);
   if (!envelope.ok()) return Offline("the request could not be signed: " + envelope.status().message());
   return Verify(transport.Send(*envelope), request);
 }
 
-Exchange CssmChannel::Verify(const TransportReply& reply, const Request& request) const {
+CssmReply CssmChannel::Verify(const TransportReply& reply, const Request& request) const {
   if (!reply.delivered()) {
     return Offline(reply.error.empty() ? TransportFailureName(reply.failure) : reply.error,
                    reply.retry_after_seconds);
@@ -53,10 +53,10 @@ Exchange CssmChannel::Verify(const TransportReply& reply, const Request& request
     return Offline("the response does not answer this request (stale or replayed response)",
                    reply.retry_after_seconds);
   }
-  Exchange e;
+  CssmReply e;
   e.retry_after_seconds = reply.retry_after_seconds;
   if (!response->ok) {
-    e.outcome = Exchange::Outcome::kRefused;
+    e.outcome = CssmReply::Outcome::kRefused;
     e.response = std::move(response).value();
     return e;
   }
@@ -68,7 +68,7 @@ Exchange CssmChannel::Verify(const TransportReply& reply, const Request& request
   if (!IsHttpSuccess(reply.http_status)) {
     return Offline(http, reply.retry_after_seconds);
   }
-  e.outcome = Exchange::Outcome::kOk;
+  e.outcome = CssmReply::Outcome::kOk;
   e.response = std::move(response).value();
   return e;
 }

@@ -12,13 +12,13 @@
 #include <optional>
 #include <string>
 
-#include "agent/transport.h"
 #include "protocol/crypto.h"
 #include "protocol/messages.h"
+#include "smartlicensing/transport.h"
 
 namespace sl {
 
-struct Exchange {
+struct CssmReply {
   enum class Outcome { kOk, kRefused, kOffline };
   Outcome outcome = Outcome::kOffline;
   Response response;  // kOk and kRefused
@@ -34,11 +34,11 @@ class CssmChannel {
   explicit CssmChannel(Certificate trust_anchor) : trust_anchor_(std::move(trust_anchor)) {}
 
   // Seal + Send + Verify. REQUIRES: request.message_id is fresh.
-  Exchange Send(Transport& transport, const Request& request, const PrivateKey& device_key) const;
+  CssmReply Send(Transport& transport, const Request& request, const PrivateKey& device_key) const;
 
   // The two halves, for benchmarks and tests.
   Result<std::string> Seal(const Request& request, const PrivateKey& device_key) const;
-  Exchange Verify(const TransportReply& reply, const Request& request) const;
+  CssmReply Verify(const TransportReply& reply, const Request& request) const;
 
   // OK when `certificate_pem` is an ID certificate issued by the trust anchor for `device_key`.
   Result<Certificate> CheckIdCertificate(const std::string& certificate_pem,

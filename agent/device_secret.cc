@@ -1,11 +1,13 @@
-#include "agent/device_secret.h"
+#include "smartlicensing/device_secret.h"
 
 #include <openssl/evp.h>
 
-#include "agent/state_store.h"
+#include "base/encoding.h"
+#include "base/files.h"
+#include "base/secrets.h"
+#include "base/text.h"
 #include "protocol/crypto.h"
-#include "protocol/files.h"
-#include "protocol/text.h"
+#include "smartlicensing/state_store.h"
 
 namespace sl {
 namespace {
@@ -28,7 +30,7 @@ Result<std::string> HmacDeviceSecret::Mac(std::string_view data) const {
 
 Result<std::unique_ptr<HmacDeviceSecret>> LoadDeviceSecretFile(const std::string& path) {
   Result<std::string> text = ReadFileCapped(path, kMaxKeyFileBytes);
-  if (!text.ok() && text.status().code() != StatusCode::kResourceExhausted) {
+  if (!text.ok() && text.status().code() != StatusCode::kFailedPrecondition) {  // too large: damaged
     if (text.status().code() == StatusCode::kNotFound) {
       return NotFound("the device secret file " + path + " does not exist");
     }

@@ -9,9 +9,9 @@
 
 #include <cstdint>
 
-#include "protocol/clock.h"
-#include "protocol/licensing_terms.h"
 #include "protocol/messages.h"
+#include "smartlicensing/licensing_terms.h"
+#include "smartlicensing/time_source.h"
 
 namespace sl {
 

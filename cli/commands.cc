@@ -16,12 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "base/files.h"
+#include "base/iso8601.h"
+#include "base/json.h"
+#include "base/text.h"
 #include "cli/exit_codes.h"
 #include "cli/state_dir.h"
 #include "cli/status_output.h"
-#include "protocol/files.h"
-#include "protocol/json.h"
-#include "protocol/text.h"
+#include "protocol/crypto.h"
 
 namespace sl::cli {
 
@@ -528,7 +530,7 @@ int Cli::RunDaemon() {
   sigaddset(&signals, SIGHUP);
   if (!once) sigprocmask(SIG_BLOCK, &signals, nullptr);
 
-  SystemClock clock;
+  SystemTimeSource clock;
   const std::string state_path = StateDir(state_dir_, key_dir_).StatePath();
   for (;;) {
     std::optional<UnixSeconds> deadline;

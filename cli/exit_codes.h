@@ -2,7 +2,7 @@
 // Never renumber; add new codes at the end. Thread-safety: constants.
 #pragma once
 
-#include "protocol/status.h"
+#include "smartlicensing/status.h"
 
 namespace sl::cli {
 

@@ -10,10 +10,10 @@
 #include <sstream>
 #include <vector>
 
-#include "protocol/crypto.h"
-#include "protocol/files.h"
-#include "protocol/json.h"
-#include "transport/curl_transport.h"
+#include "base/files.h"
+#include "base/iso8601.h"
+#include "base/json.h"
+#include "smartlicensing/curl_transport.h"
 
 namespace sl::cli {
 
@@ -39,40 +39,6 @@ Status MakePrivateDir(const std::string& path) {
     return DataLoss("the directory '" + path + "' is not readable and writable: " + std::strerror(errno));
   }
   return Status::Ok();
-}
-
-// Status must not write: it sees the state as stored and changes nothing.
-class ReadOnlyStore final : public StateStore {
- public:
-  explicit ReadOnlyStore(std::unique_ptr<StateStore> inner) : inner_(std::move(inner)) {}
-  Result<std::string> Load() override { return inner_->Load(); }
-  Status Save(std::string_view) override { return Status::Ok(); }
-  Status Erase() override { return FailedPrecondition("read-only"); }
-
- private:
-  std::unique_ptr<StateStore> inner_;
-};
-
-// Stands in for a transport whose settings libcurl would not take, so that the
-// agent reports the reason as a communication failure instead of not opening.
-class UnusableTransport final : public Transport {
- public:
-  explicit UnusableTransport(std::string why) : why_(std::move(why)) {}
-  TransportReply Send(std::string_view) override {
-    TransportReply r;
-    r.failure = TransportFailure::kBadConfiguration;
-    r.error = why_;
-    return r;
-  }
-
- private:
-  std::string why_;
-};
-
-std::string SystemHostname() {
-  char buf[256] = {0};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
-  return buf;
 }
 
 }  // namespace
@@ -171,42 +137,23 @@ Result<std::unique_ptr<Agent>> StateDir::OpenAgent(bool read_only) {
   Result<std::string> anchor = LoadTrustAnchor();
   if (!anchor.ok()) return anchor.status();
 
-  std::unique_ptr<StateStore> store =
-      std::make_unique<FileStateStore>(StatePath(), key_dir_ + "/state.witness");
-  if (read_only) store = std::make_unique<ReadOnlyStore>(std::move(store));
-  store_ = std::move(store);
-  const std::string secret_path = key_dir_ + "/device.key";
-  Result<std::unique_ptr<HmacDeviceSecret>> secret =
-      read_only ? LoadDeviceSecretFile(secret_path) : LoadOrCreateDeviceSecretFile(secret_path);
-  if (read_only && !secret.ok() && secret.status().code() == StatusCode::kNotFound) {
-    // status writes nothing. Without a secret there can be no state sealed with it: a
-    // stored state then fails to open (DataLoss) and a fresh device shows as fresh.
-    secret = std::make_unique<HmacDeviceSecret>(RandomHex(kDeviceSecretBytes));
-  }
-  if (!secret.ok()) return secret.status();
-  secret_ = std::move(secret).value();
-  identity_ = std::make_unique<StaticDeviceIdentity>(Udi{id->product_id, id->serial_number},
-                                                     id->hostname.empty() ? SystemHostname() : id->hostname);
-
-  AgentEnvironment env;
-  env.clock = &clock_;
-  env.monotonic = &monotonic_;
-  env.store = store_.get();
-  env.identity = identity_.get();
-  env.secret = secret_.get();
-  env.trust_anchor_pem = *anchor;
-  env.transport_factory = [](const TransportSettings& settings) -> std::unique_ptr<Transport> {
-    Result<std::unique_ptr<CurlTransport>> t = CurlTransport::Create(settings);
-    if (!t.ok()) return std::make_unique<UnusableTransport>(t.status().message());
-    return std::move(t).value();
-  };
-  if (!read_only) env.on_event = [this](const Event& e) { AppendEvent(e); };
-  return Agent::Open(std::move(env));
+  DeviceDirectoryOptions options;
+  options.state_dir = dir_;
+  options.key_dir = key_dir_;
+  options.udi = Udi{id->product_id, id->serial_number};
+  options.hostname = id->hostname;
+  options.trust_anchor_pem = *anchor;
+  options.transport_factory = CurlTransportFactory();
+  if (!read_only) options.on_event = [this](const Event& e) { AppendEvent(e); };
+  options.read_only = read_only;
+  Result<std::unique_ptr<DeviceDirectory>> device = DeviceDirectory::Open(std::move(options));
+  if (!device.ok()) return device.status();
+  device_ = std::move(device).value();
+  return Agent::Open(device_->Environment());
 }
 
 Status StateDir::FactoryReset() {
-  FileStateStore store(StatePath(), key_dir_ + "/state.witness");
-  SL_RETURN_IF_ERROR(Agent::FactoryResetStore(store));
+  SL_RETURN_IF_ERROR(DeviceDirectory::EraseState(dir_, key_dir_));
   if (unlink(EventsPath().c_str()) != 0 && errno != ENOENT) {
     return DataLoss("cannot remove '" + EventsPath() + "': " + std::strerror(errno));
   }

@@ -21,11 +21,9 @@
 #include <optional>
 #include <string>
 
-#include "agent/agent.h"
-#include "agent/device_secret.h"
-#include "agent/monotonic_clock.h"
-#include "agent/state_store.h"
-#include "protocol/clock.h"
+#include "smartlicensing/agent.h"
+#include "smartlicensing/device_directory.h"
+#include "smartlicensing/status.h"
 
 namespace sl::cli {
 
@@ -69,11 +67,7 @@ class StateDir {
   std::string dir_;
   std::string key_dir_;
   int lock_fd_ = -1;
-  SystemClock clock_;
-  SystemMonotonicClock monotonic_;
-  std::unique_ptr<StateStore> store_;
-  std::unique_ptr<DeviceSecret> secret_;
-  std::unique_ptr<DeviceIdentity> identity_;
+  std::unique_ptr<DeviceDirectory> device_;  // what the open agent points at
 };
 
 // Keeps the event log from growing without bound.

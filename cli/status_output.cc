@@ -2,7 +2,8 @@
 
 #include <sstream>
 
-#include "protocol/json.h"
+#include "base/iso8601.h"
+#include "base/json.h"
 
 namespace sl::cli {
 
@@ -86,9 +87,9 @@ std::string FormatStatusText(const AgentStatus& s) {
     out << "  (no licenses in use)\n";
   } else {
     size_t width = 12;
-    for (const LicenseUsage& l : s.licenses) width = std::max(width, l.tag.size());
+    for (const LicenseStatus& l : s.licenses) width = std::max(width, l.tag.size());
     out << "  " << "License type" << std::string(width - 12 + 2, ' ') << "Current usage  Status\n";
-    for (const LicenseUsage& l : s.licenses) {
+    for (const LicenseStatus& l : s.licenses) {
       std::string count = std::to_string(l.count);
       out << "  " << l.tag << std::string(width - l.tag.size() + 2, ' ') << count
           << std::string(count.size() < 15 ? 15 - count.size() : 1, ' ') << l.status << "\n";
@@ -133,7 +134,7 @@ std::string FormatStatusJson(const AgentStatus& s) {
   w.Field("description", DescribeTransport(s.transport, s.proxy_password_set));
   w.EndObject();
   w.Key("licenses").StartArray();
-  for (const LicenseUsage& l : s.licenses) {
+  for (const LicenseStatus& l : s.licenses) {
     w.StartObject().Field("tag", l.tag).Field("count", l.count).Field("status", l.status).EndObject();
   }
   w.EndArray();

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "agent/agent.h"
+#include "smartlicensing/agent.h"
 
 namespace sl::cli {
 

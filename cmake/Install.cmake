@@ -1,35 +1,23 @@
-# Installation and export: `cmake --install <build> --prefix <dir>` puts the public
-# headers (protocol/, agent/, transport/, expressway/) under include/smartlicensing,
-# the static libraries, a CMake package (find_package(SmartLicensing) ->
-# SmartLicensing::agent, ::transport, ::expressway, ::protocol) and a pkg-config file
-# (smartlicensing.pc). The slagent and mock-cssm binaries and the systemd unit are
-# installed by their own folders.
-include(GNUInstallDirs)
+# Installation and export: `cmake --install <build> --prefix <dir>` installs the public
+# headers (include/smartlicensing/, nothing else), the static libraries, a CMake
+# package (find_package(SmartLicensing) -> SmartLicensing::agent, ::transport,
+# ::expressway, ::mock_cssm) and a pkg-config file (smartlicensing.pc). The slagent
+# and mock-cssm binaries and the systemd unit are installed by their own folders.
 include(CMakePackageConfigHelpers)
 
 set(SL_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/SmartLicensing)
-set(SL_INSTALL_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR}/smartlicensing)
 
-set_target_properties(sl_protocol PROPERTIES EXPORT_NAME protocol)
-set_target_properties(sl_agent PROPERTIES EXPORT_NAME agent)
-set_target_properties(sl_transport PROPERTIES EXPORT_NAME transport)
-set_target_properties(sl_expressway PROPERTIES EXPORT_NAME expressway)
-# Our static libraries name sl_warnings as a private (link-only, empty) dependency,
-# so the export set has to carry it too; it adds nothing to a consumer's build.
-set_target_properties(sl_warnings PROPERTIES EXPORT_NAME internal_warnings)
+set(SL_INSTALLED_LIBRARIES sl_base sl_protocol sl_seam sl_agent sl_transport sl_expressway sl_mock_cssm)
+foreach(lib ${SL_INSTALLED_LIBRARIES})
+  string(REGEX REPLACE "^sl_" "" export_name ${lib})
+  set_target_properties(${lib} PROPERTIES EXPORT_NAME ${export_name})
+endforeach()
 
-install(TARGETS sl_protocol sl_agent sl_transport sl_expressway sl_warnings
+install(TARGETS ${SL_INSTALLED_LIBRARIES}
   EXPORT SmartLicensingTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  INCLUDES DESTINATION ${SL_INSTALL_INCLUDEDIR})
-
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/protocol/ DESTINATION ${SL_INSTALL_INCLUDEDIR}/protocol
-  FILES_MATCHING PATTERN "*.h")
-foreach(dir agent transport expressway)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${SL_INSTALL_INCLUDEDIR}/${dir}
-    FILES_MATCHING PATTERN "*.h")
-endforeach()
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/smartlicensing DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 install(EXPORT SmartLicensingTargets
   NAMESPACE SmartLicensing::
@@ -44,9 +32,14 @@ install(FILES ${PROJECT_BINARY_DIR}/SmartLicensingConfig.cmake
               ${PROJECT_BINARY_DIR}/SmartLicensingConfigVersion.cmake
   DESTINATION ${SL_INSTALL_CMAKEDIR})
 
-# Relocatable: the prefix is found from the .pc file's own place, so
-# `cmake --install --prefix` anywhere yields a working file.
-file(RELATIVE_PATH SL_PC_TO_PREFIX "/root/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/root")
-configure_file(${PROJECT_SOURCE_DIR}/cmake/smartlicensing.pc.in
-  ${PROJECT_BINARY_DIR}/smartlicensing.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/smartlicensing.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# The .pc file names the prefix it is installed under, which is only known at install
+# time (`cmake --install --prefix` may change it), so it is written then.
+install(CODE "
+  set(SL_PC_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
+  set(CMAKE_INSTALL_LIBDIR \"${CMAKE_INSTALL_LIBDIR}\")
+  set(CMAKE_INSTALL_INCLUDEDIR \"${CMAKE_INSTALL_INCLUDEDIR}\")
+  set(PROJECT_VERSION \"${PROJECT_VERSION}\")
+  configure_file(\"${PROJECT_SOURCE_DIR}/cmake/smartlicensing.pc.in\"
+                 \"${PROJECT_BINARY_DIR}/install-time/smartlicensing.pc\" @ONLY)
+")
+install(FILES ${PROJECT_BINARY_DIR}/install-time/smartlicensing.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,4 +1,4 @@
-#include "expressway/capacity.h"
+#include "smartlicensing/expressway/capacity.h"
 
 namespace sl::expressway {
 

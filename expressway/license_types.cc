@@ -1,4 +1,4 @@
-#include "expressway/license_types.h"
+#include "smartlicensing/expressway/license_types.h"
 
 namespace sl::expressway {
 

@@ -1,6 +1,9 @@
-#include "expressway/option_keys.h"
+#include "smartlicensing/expressway/option_keys.h"
 
-#include "protocol/json.h"
+#include "base/encoding.h"
+#include "base/iso8601.h"
+#include "base/json.h"
+#include "protocol/crypto.h"
 
 namespace sl::expressway {
 
@@ -42,20 +45,24 @@ bool NeedsRestart(const OptionKeySpec& spec) {
 
 const char* OptionKindName(OptionKind kind) { return Find(kind)->name; }
 
-Result<std::string> IssueOptionKey(const OptionKeySpec& spec, const PrivateKey& vendor_key) {
+Result<std::string> IssueOptionKey(const OptionKeySpec& spec, std::string_view vendor_private_key_pem) {
+  Result<PrivateKey> vendor_key = PrivateKey::FromPem(vendor_private_key_pem);
+  if (!vendor_key.ok()) return InvalidArgument("the vendor key is not a PEM private key");
   JsonWriter w;
   w.StartObject().Field("option", OptionKindName(spec.kind)).Field("quantity", spec.quantity);
   w.Field("serial", spec.serial_number);
   if (spec.expires) w.Field("expires", FormatIso8601(*spec.expires));
   w.Field("demo", spec.demo).Field("fips", spec.fips).EndObject();
   std::string payload = w.str();
-  Result<std::string> signature = vendor_key.Sign(payload);
+  Result<std::string> signature = vendor_key->Sign(payload);
   if (!signature.ok()) return signature.status();
   return kPrefix + Base64Encode(payload) + "." + Base64Encode(*signature);
 }
 
-Result<OptionKeySpec> VerifyOptionKey(const std::string& text, const PublicKey& vendor_key,
+Result<OptionKeySpec> VerifyOptionKey(const std::string& text, std::string_view vendor_public_key_pem,
                                       const std::string& serial_number, UnixSeconds now) {
+  Result<PublicKey> vendor_key = PublicKey::FromPem(vendor_public_key_pem);
+  if (!vendor_key.ok()) return InvalidArgument("the vendor key is not a PEM public key");
   const std::string form = "option key is malformed: expected EXP1.<payload>.<signature>";
   if (text.size() > 4096 || text.compare(0, kPrefix.size(), kPrefix) != 0) return InvalidArgument(form);
   size_t dot = text.find('.', kPrefix.size());
@@ -63,7 +70,7 @@ Result<OptionKeySpec> VerifyOptionKey(const std::string& text, const PublicKey& 
   Result<std::string> payload = Base64Decode(text.substr(kPrefix.size(), dot - kPrefix.size()));
   Result<std::string> signature = Base64Decode(text.substr(dot + 1));
   if (!payload.ok() || !signature.ok()) return InvalidArgument(form);
-  if (!vendor_key.Verify(*payload, *signature).ok()) {
+  if (!vendor_key->Verify(*payload, *signature).ok()) {
     return Unauthenticated("option key signature does not verify: it was not issued by Cisco or was altered");
   }
   Result<rapidjson::Document> doc = ParseJson(*payload, 4096);
@@ -100,11 +107,11 @@ Result<OptionKeySpec> VerifyOptionKey(const std::string& text, const PublicKey& 
   return spec;
 }
 
-OptionKeys::OptionKeys(PublicKey vendor_key, std::string serial_number)
-    : vendor_key_(std::move(vendor_key)), serial_number_(std::move(serial_number)) {}
+OptionKeys::OptionKeys(std::string vendor_public_key_pem, std::string serial_number)
+    : vendor_key_pem_(std::move(vendor_public_key_pem)), serial_number_(std::move(serial_number)) {}
 
 Result<InstalledOptionKey> OptionKeys::Install(int index, const std::string& text, UnixSeconds now) {
-  Result<OptionKeySpec> spec = VerifyOptionKey(text, vendor_key_, serial_number_, now);
+  Result<OptionKeySpec> spec = VerifyOptionKey(text, vendor_key_pem_, serial_number_, now);
   if (!spec.ok()) return spec.status();
   InstalledOptionKey key{index, text, *spec, NeedsRestart(*spec), ""};
   if (!spec->demo) {

@@ -1,4 +1,4 @@
-#include "expressway/registrations.h"
+#include "smartlicensing/expressway/registrations.h"
 
 #include <cstdio>
 #include <vector>

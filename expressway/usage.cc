@@ -1,4 +1,4 @@
-#include "expressway/usage.h"
+#include "smartlicensing/expressway/usage.h"
 
 namespace sl::expressway {
 

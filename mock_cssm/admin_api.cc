@@ -2,9 +2,10 @@
 // (accounts, pools, tokens, product instances) plus fault injection and the clock.
 #include <httplib.h>
 
+#include "base/iso8601.h"
+#include "base/json.h"
 #include "mock_cssm/http_util.h"
-#include "mock_cssm/server.h"
-#include "protocol/json.h"
+#include "mock_cssm/server_impl.h"
 
 namespace sl::mock {
 
@@ -61,7 +62,7 @@ std::string FaultListJson(const std::vector<Fault>& faults) {
 
 }  // namespace
 
-void MockCssmServer::InstallAdminRoutes() {
+void ServerImpl::InstallAdminRoutes() {
   // Every /admin/ request needs the bearer token; nothing else is looked at first.
   http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (req.path.compare(0, 7, "/admin/") != 0 || AdminAuthorized(req)) {

@@ -1,5 +1,8 @@
 #include "mock_cssm/cssm.h"
 
+#include "base/iso8601.h"
+#include "base/secrets.h"
+
 namespace sl::mock {
 
 bool IsValidAccountName(const std::string& name) {
@@ -20,7 +23,7 @@ bool IsValidTokenValue(const std::string& value) {
   return true;
 }
 
-Cssm::Cssm(const Clock& clock, PrivateKey issuer_key, Certificate issuer)
+Cssm::Cssm(const TimeSource& clock, PrivateKey issuer_key, Certificate issuer)
     : clock_(clock), issuer_key_(std::move(issuer_key)), issuer_(std::move(issuer)) {}
 
 // ---- Administration

@@ -5,7 +5,7 @@
 //
 // This layer knows nothing of HTTP or envelopes: LicensingService checks signatures,
 // freshness and replays before calling it, and signs what it returns. Times come from
-// the injected Clock (the server's clock, which tests may move).
+// the injected TimeSource (the server's clock, which tests may move).
 // Thread-safety: not thread-safe; the server serialises every call with one mutex.
 #pragma once
 
@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "protocol/clock.h"
 #include "protocol/crypto.h"
-#include "protocol/licensing_terms.h"
 #include "protocol/messages.h"
-#include "protocol/status.h"
+#include "smartlicensing/licensing_terms.h"
+#include "smartlicensing/status.h"
+#include "smartlicensing/time_source.h"
 
 namespace sl::mock {
 
@@ -88,7 +88,7 @@ struct PoolLine {
 class Cssm {
  public:
   // `issuer_key`/`issuer` sign the ID certificates (the CSSM signing key).
-  Cssm(const Clock& clock, PrivateKey issuer_key, Certificate issuer);
+  Cssm(const TimeSource& clock, PrivateKey issuer_key, Certificate issuer);
 
   // ---- Administration (the CSSM web portal's actions)
   Status AddAccount(const std::string& name, bool export_controlled_allowed);
@@ -113,7 +113,7 @@ class Cssm {
   Response ReportUsage(const Request& request, const std::string& instance_id);
   Response Deregister(const Request& request, const std::string& instance_id);
 
-  const Clock& clock() const { return clock_; }
+  const TimeSource& clock() const { return clock_; }
 
  private:
   SmartAccount* FindAccount(const std::string& name);
@@ -127,7 +127,7 @@ class Cssm {
   void FillLicenses(const ProductInstance& instance, Response& response) const;
   int64_t InUse(const std::string& account, const std::string& va, const std::string& tag) const;
 
-  const Clock& clock_;
+  const TimeSource& clock_;
   PrivateKey issuer_key_;
   Certificate issuer_;
   std::map<std::string, SmartAccount> accounts_;

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol/status.h"
+#include "smartlicensing/status.h"
 
 namespace sl::mock {
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "protocol/status.h"
+#include "smartlicensing/status.h"
 
 namespace sl::mock {
 

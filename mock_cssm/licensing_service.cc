@@ -1,6 +1,7 @@
 #include "mock_cssm/licensing_service.h"
 
-#include "protocol/json.h"
+#include "base/iso8601.h"
+#include "base/json.h"
 #include "protocol/messages.h"
 
 namespace sl::mock {

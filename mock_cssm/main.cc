@@ -13,9 +13,9 @@
 #include <string>
 #include <thread>
 
-#include "mock_cssm/server.h"
-#include "protocol/files.h"
-#include "protocol/text.h"
+#include "base/files.h"
+#include "base/text.h"
+#include "smartlicensing/mock_cssm.h"
 
 namespace {
 
@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  sl::SystemClock clock;
+  sl::SystemTimeSource clock;
   auto server = sl::mock::MockCssmServer::Create(options, clock);
   if (!server.ok()) {
     std::cerr << "mock-cssm: " << server.status().message() << "\n";

@@ -1,6 +1,6 @@
 #include "mock_cssm/seed.h"
 
-#include "protocol/json.h"
+#include "base/json.h"
 
 namespace sl::mock {
 

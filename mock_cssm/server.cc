@@ -1,4 +1,4 @@
-#include "mock_cssm/server.h"
+#include "mock_cssm/server_impl.h"
 
 #include <httplib.h>
 #include <openssl/ssl.h>
@@ -6,10 +6,12 @@
 #include <chrono>
 #include <thread>
 
+#include "base/encoding.h"
+#include "base/files.h"
+#include "base/json.h"
+#include "base/secrets.h"
 #include "mock_cssm/http_util.h"
 #include "mock_cssm/seed.h"
-#include "protocol/files.h"
-#include "protocol/json.h"
 
 namespace sl::mock {
 
@@ -29,8 +31,8 @@ bool IsLicensingPath(const std::string& path) { return path == kDirectPath || pa
 
 }  // namespace
 
-Result<std::unique_ptr<MockCssmServer>> MockCssmServer::Create(const ServerOptions& options,
-                                                               const Clock& base_clock) {
+Result<std::unique_ptr<ServerImpl>> ServerImpl::Create(const ServerOptions& options,
+                                                               const TimeSource& base_time) {
   Result<std::string> key_pem = ReadFileCapped(options.signing_key_path, 16 * 1024);
   if (!key_pem.ok()) return Status(key_pem.status().code(), "signing key: " + key_pem.status().message());
   Result<PrivateKey> key = PrivateKey::FromPem(*key_pem);
@@ -44,7 +46,7 @@ Result<std::unique_ptr<MockCssmServer>> MockCssmServer::Create(const ServerOptio
   }
   if (options.admin_token.size() < 8) return InvalidArgument("the admin token must be at least 8 characters");
 
-  std::unique_ptr<MockCssmServer> server(new MockCssmServer(options, base_clock, *key, *cert));
+  std::unique_ptr<ServerImpl> server(new ServerImpl(options, base_time, *key, *cert));
   if (!server->http_->is_valid()) {
     return InvalidArgument("cannot load the TLS certificate '" + options.tls_cert_path + "' and key '" +
                            options.tls_key_path + "'");
@@ -58,10 +60,10 @@ Result<std::unique_ptr<MockCssmServer>> MockCssmServer::Create(const ServerOptio
   return server;
 }
 
-MockCssmServer::MockCssmServer(const ServerOptions& options, const Clock& base_clock, PrivateKey signing_key,
+ServerImpl::ServerImpl(const ServerOptions& options, const TimeSource& base_time, PrivateKey signing_key,
                                Certificate signing_cert)
     : options_(options),
-      clock_(base_clock),
+      clock_(base_time),
       cssm_(clock_, signing_key, std::move(signing_cert)),
       licensing_(cssm_, mutex_, signing_key, options.max_clock_skew_seconds),
       http_(std::make_unique<httplib::SSLServer>(options.tls_cert_path.c_str(), options.tls_key_path.c_str())) {
@@ -80,9 +82,9 @@ MockCssmServer::MockCssmServer(const ServerOptions& options, const Clock& base_c
   InstallAdminRoutes();
 }
 
-MockCssmServer::~MockCssmServer() { Stop(); }
+ServerImpl::~ServerImpl() { Stop(); }
 
-Result<int> MockCssmServer::Bind() {
+Result<int> ServerImpl::Bind() {
   int port = options_.port == 0 ? http_->bind_to_any_port(options_.host)
                                 : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
   if (port < 0) {
@@ -92,11 +94,11 @@ Result<int> MockCssmServer::Bind() {
   return port;
 }
 
-void MockCssmServer::Serve() {
+void ServerImpl::Serve() {
   if (!stop_requested_) http_->listen_after_bind();
 }
 
-void MockCssmServer::Stop() {
+void ServerImpl::Stop() {
   stop_requested_ = true;
   // httplib ignores stop() before the listen loop runs, so wait for it briefly.
   for (int i = 0; i < 200 && !http_->is_running(); ++i) {
@@ -105,7 +107,7 @@ void MockCssmServer::Stop() {
   http_->stop();
 }
 
-void MockCssmServer::InstallRoutes() {
+void ServerImpl::InstallRoutes() {
   auto licensing = [this](const httplib::Request& req, httplib::Response& res) { HandleLicensing(req, res); };
   if (options_.endpoints != Endpoints::kOnPremOnly) http_->Post(kDirectPath, licensing);
   if (options_.endpoints != Endpoints::kDirectOnly) http_->Post(kOnPremPath, licensing);
@@ -137,7 +139,7 @@ void MockCssmServer::InstallRoutes() {
   });
 }
 
-void MockCssmServer::HandleLicensing(const httplib::Request& req, httplib::Response& res) {
+void ServerImpl::HandleLicensing(const httplib::Request& req, httplib::Response& res) {
   std::optional<Fault> fault = faults_.Take(req.path);
   if (fault) {
     switch (fault->kind) {
@@ -168,7 +170,7 @@ void MockCssmServer::HandleLicensing(const httplib::Request& req, httplib::Respo
   res.set_content(reply.body, "application/json");
 }
 
-bool MockCssmServer::AdminAuthorized(const httplib::Request& req) const {
+bool ServerImpl::AdminAuthorized(const httplib::Request& req) const {
   std::string header = req.get_header_value("Authorization");
   const std::string prefix = "Bearer ";
   if (header.compare(0, prefix.size(), prefix) != 0) return false;

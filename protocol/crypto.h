@@ -1,6 +1,6 @@
 // The cryptography of the licensing protocol, on OpenSSL 3: EC P-256 keys, ECDSA
-// with SHA-256 signatures, certificate signing requests and X.509 certificates,
-// plus the encodings (Base64, hex) and randomness the protocol needs.
+// with SHA-256 signatures, certificate signing requests, X.509 certificates and
+// SHA-256. (Base64 and hex are base/encoding.h; random values base/secrets.h.)
 //
 // Device and CSSM keys are both P-256: small, fast and accepted everywhere TLS is.
 // Key material is held in reference-counted OpenSSL objects, so the wrappers copy
@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "protocol/clock.h"
-#include "protocol/status.h"
+#include "smartlicensing/status.h"
+#include "smartlicensing/time_source.h"
 
 typedef struct evp_pkey_st EVP_PKEY;
 typedef struct x509_st X509;
@@ -89,14 +89,6 @@ Result<Certificate> IssueCertificate(const PrivateKey& issuer_key, const Certifi
                                      const PublicKey& subject_key, const std::string& common_name,
                                      UnixSeconds not_before, UnixSeconds not_after);
 
-std::string Base64Encode(std::string_view data);
-// Strict: standard alphabet with padding, no whitespace.
-Result<std::string> Base64Decode(std::string_view text);
-std::string HexEncode(std::string_view data);
 std::string Sha256(std::string_view data);  // 32 raw bytes
-// `n` bytes from the OpenSSL CSPRNG, hex-encoded (2n characters).
-std::string RandomHex(size_t n);
-// Compares without an early exit, for secrets such as bearer tokens.
-bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 }  // namespace sl

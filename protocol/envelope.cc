@@ -1,6 +1,7 @@
 #include "protocol/envelope.h"
 
-#include "protocol/json.h"
+#include "base/encoding.h"
+#include "base/json.h"
 
 namespace sl {
 

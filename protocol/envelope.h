@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "protocol/crypto.h"
-#include "protocol/status.h"
+#include "smartlicensing/status.h"
 
 namespace sl {
 

@@ -1,8 +1,9 @@
 #include "protocol/messages.h"
 
+#include "base/encoding.h"
+#include "base/json.h"
+#include "base/text.h"
 #include "protocol/envelope.h"
-#include "protocol/json.h"
-#include "protocol/text.h"
 
 namespace sl {
 namespace {

@@ -14,14 +14,13 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol/clock.h"
-#include "protocol/status.h"
+#include "smartlicensing/licensing_terms.h"
+#include "smartlicensing/status.h"
+#include "smartlicensing/time_source.h"
 
 namespace sl {
 
 constexpr int kProtocolVersion = 1;
-constexpr size_t kMaxLicenseLines = 256;
-constexpr int64_t kMaxLicenseCount = 1000000;
 
 enum class MessageType {
   kRegister,     // token + CSR -> ID certificate
@@ -50,23 +49,9 @@ inline constexpr const char* kPayloadTooLarge = "payload_too_large";
 inline constexpr const char* kInternalError = "internal_error";
 }  // namespace error_code
 
-struct Udi {
-  std::string product_id;     // e.g. "EXPWY-VE-L"
-  std::string serial_number;  // e.g. "0A1B2C3D"
-  bool operator==(const Udi& o) const {
-    return product_id == o.product_id && serial_number == o.serial_number;
-  }
-};
-
 struct LicenseCount {
   std::string tag;
   int64_t count = 0;
-};
-
-struct LicenseStatus {
-  std::string tag;
-  int64_t count = 0;
-  std::string status;  // a per-license-type status string of the specification
 };
 
 struct Request {
@@ -111,8 +96,5 @@ std::string EncodeRequest(const Request& request);
 Result<Request> DecodeRequest(std::string_view json);
 std::string EncodeResponse(const Response& response);
 Result<Response> DecodeResponse(std::string_view json);
-
-// Tags are short identifiers: letters, digits and . _ - : (1 to 128 characters).
-bool IsValidLicenseTag(std::string_view tag);
 
 }  // namespace sl

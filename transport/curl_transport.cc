@@ -1,4 +1,6 @@
-#include "transport/curl_transport.h"
+#include "smartlicensing/curl_transport.h"
+
+#include "transport/retry_after.h"
 
 #include <curl/curl.h>
 #include <unistd.h>
@@ -8,13 +10,14 @@
 #include <mutex>
 #include <utility>
 
-#include "protocol/crypto.h"
-#include "protocol/text.h"
+#include "base/encoding.h"
+#include "base/secrets.h"
+#include "base/text.h"
 
 namespace sl {
 
 // Per-Send state the libcurl callbacks write into.
-struct CurlTransport::Exchange {
+struct CurlTransport::ReplyBuffer {
   std::string body;
   size_t cap = 0;
   bool too_large = false;
@@ -35,7 +38,7 @@ CURLcode GlobalInit() {
 }
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
-  auto* exchange = static_cast<CurlTransport::Exchange*>(user);
+  auto* exchange = static_cast<CurlTransport::ReplyBuffer*>(user);
   const size_t n = size * count;
   // CURLOPT_MAXFILESIZE only acts on a declared Content-Length; counting here also
   // stops chunked bodies and bodies that run until the connection closes.
@@ -64,7 +67,7 @@ std::string_view Trim(std::string_view s) {
 }
 
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
-  auto* exchange = static_cast<CurlTransport::Exchange*>(user);
+  auto* exchange = static_cast<CurlTransport::ReplyBuffer*>(user);
   const size_t n = size * count;
   std::string_view line(data, n);
   // A new status line starts a new response (after a 100 Continue, say): only the
@@ -233,7 +236,7 @@ Status CurlTransport::Configure() {
 
 TransportReply CurlTransport::Send(std::string_view request_envelope) {
   CURL* h = Handle(curl_);
-  Exchange exchange;
+  ReplyBuffer exchange;
   exchange.cap = options_.max_response_bytes;
   error_buffer_[0] = '\0';
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &exchange);
@@ -252,7 +255,7 @@ TransportReply CurlTransport::Send(std::string_view request_envelope) {
   return reply;
 }
 
-TransportReply CurlTransport::Classify(int code, const Exchange& exchange, const char* error_buffer) const {
+TransportReply CurlTransport::Classify(int code, const ReplyBuffer& exchange, const char* error_buffer) const {
   CURL* h = Handle(curl_);
   const CURLcode rc = static_cast<CURLcode>(code);
   TransportReply reply;
@@ -263,9 +266,9 @@ TransportReply CurlTransport::Classify(int code, const Exchange& exchange, const
       reply.http_status = static_cast<int>(status);
       reply.body = exchange.body;
       if (exchange.retry_after) {
-        SystemClock system_clock;
-        const Clock& clock = options_.clock != nullptr ? *options_.clock : system_clock;
-        reply.retry_after_seconds = ParseRetryAfter(*exchange.retry_after, clock.Now());
+        SystemTimeSource system_time;
+        const TimeSource& time = options_.time != nullptr ? *options_.time : system_time;
+        reply.retry_after_seconds = ParseRetryAfter(*exchange.retry_after, time.Now());
       }
       return reply;
     }

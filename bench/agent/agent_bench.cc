@@ -3,16 +3,18 @@
 
 #include <memory>
 
-#include "agent/agent.h"
+#include "agent/agent_state.h"
 #include "agent/cssm_channel.h"
-#include "tests/agent/fake_cssm.h"
-#include "tests/agent/mocks.h"
-#include "tests/support/test_util.h"
+#include "base/secrets.h"
+#include "smartlicensing/agent.h"
+#include "testing/agent_harness.h"
+#include "testing/fake_cssm.h"
+#include "testing/test_util.h"
 
 namespace sl {
 namespace {
 
-constexpr UnixSeconds kStart = 1767225600;
+using test::kStart;
 
 // A realistic registered state: device key, ID certificate, a few license lines.
 AgentState RegisteredState() {
@@ -86,7 +88,7 @@ void BM_RequestSigning(benchmark::State& bench) {
 BENCHMARK(BM_RequestSigning)->Unit(benchmark::kMicrosecond);
 
 void BM_ResponseVerification(benchmark::State& bench) {
-  SimulatedClock clock(kStart);
+  SimulatedTimeSource clock(kStart);
   test::FakeCssm cssm(clock);
   CssmChannel channel(cssm.signing_cert());
   Request request = AuthorizeRequest();
@@ -100,65 +102,33 @@ void BM_ResponseVerification(benchmark::State& bench) {
   response.authorization_expires = kStart + 90 * kDay;
   TransportReply reply = cssm.Reply(response);
   for (auto _ : bench) {
-    Exchange e = channel.Verify(reply, request);
+    CssmReply e = channel.Verify(reply, request);
     if (!e.ok()) bench.SkipWithError("verification failed");
     benchmark::DoNotOptimize(e);
   }
 }
 BENCHMARK(BM_ResponseVerification)->Unit(benchmark::kMicrosecond);
 
-// The transport a simulated year runs on: the fake CSSM in process, with an outage.
-class FakeTransport : public Transport {
- public:
-  FakeTransport(test::FakeCssm& cssm, const Clock& clock) : cssm_(cssm), clock_(clock) {}
-  TransportReply Send(std::string_view envelope) override {
-    UnixSeconds now = clock_.Now();
-    if (now > kStart + 100 * kDay && now < kStart + 110 * kDay) return test::TimeoutReply();  // a 10-day outage
-    return cssm_.Handle(envelope);
-  }
-
- private:
-  test::FakeCssm& cssm_;
-  const Clock& clock_;
-};
-
 // One year: evaluation, registration, 30-day authorizations, 6-hour usage reports,
 // the 6-month registration renewal, a 10-day outage with retries every 15 minutes.
 void BM_SimulatedYear(benchmark::State& bench) {
   int64_t messages = 0;
   for (auto _ : bench) {
-    SimulatedClock clock(kStart);
-    test::MonotonicFromClock monotonic(clock);
-    test::FakeCssm cssm(clock);
-    cssm.AddToken("TOKEN", {"Example Corp", "VA-One", true});
-    cssm.SetEntitlement("rms", 100);
-    StaticDeviceIdentity identity(Udi{"EXPWY-VE-L", "SN0001"}, "expressway-1");
-    HmacDeviceSecret secret(std::string(32, 'k'));
-    test::MemoryStateStore store;
-    AgentEnvironment env;
-    env.clock = &clock;
-    env.monotonic = &monotonic;
-    env.store = &store;
-    env.identity = &identity;
-    env.secret = &secret;
-    env.trust_anchor_pem = test::ReadPki("cssm-signing.crt");
-    env.transport_factory = [&](const TransportSettings&) -> std::unique_ptr<Transport> {
-      return std::make_unique<FakeTransport>(cssm, clock);
-    };
-    std::unique_ptr<Agent> agent = Agent::Open(std::move(env)).value();
-    (void)agent->Enable();
-    (void)agent->SetUsage("rms", 10);
-    clock.Advance(20 * kDay);  // evaluation first
-    (void)agent->RunDue();
-    (void)agent->Register("TOKEN", false);
-    while (clock.Now() < kStart + 365 * kDay) {
-      std::optional<UnixSeconds> next = agent->NextDeadline();
-      if (!next) break;
-      clock.Set(std::max(*next, clock.Now()));
-      (void)agent->RunDue();
-    }
-    if (agent->GetStatus().registration_status != status_text::kRegistered) bench.SkipWithError("lost registration");
-    messages = static_cast<int64_t>(cssm.requests().size());
+    test::AgentHarness h;
+    ON_CALL(h.transport, Send(::testing::_)).WillByDefault([&h](std::string_view envelope) {
+      UnixSeconds now = h.clock.Now();
+      if (now > kStart + 100 * kDay && now < kStart + 110 * kDay) return test::TimeoutReply();  // the outage
+      return h.cssm.Handle(envelope);
+    });
+    Agent& agent = h.Open();
+    (void)agent.Enable();
+    (void)agent.SetUsage("rms", 10);
+    h.clock.Advance(20 * kDay);  // evaluation first
+    (void)agent.RunDue();
+    (void)agent.Register(test::kToken, false);
+    h.RunUntil(kStart + 365 * kDay);
+    if (agent.GetStatus().registration_status != terms::kRegistered) bench.SkipWithError("lost registration");
+    messages = static_cast<int64_t>(h.cssm.requests().size());
   }
   bench.counters["messages_per_year"] = static_cast<double>(messages);
 }

@@ -12,8 +12,8 @@
 #include <thread>
 
 #include "mock_cssm/licensing_service.h"
-#include "mock_cssm/server.h"
-#include "tests/support/test_device.h"
+#include "smartlicensing/mock_cssm.h"
+#include "testing/test_device.h"
 
 namespace sl::mock {
 namespace {
@@ -29,7 +29,7 @@ constexpr const char* kToken = "BENCH-TOKEN-0001";
 
 // The licensing service with one account and a token good for a million uses.
 struct InProcess {
-  SystemClock clock;
+  SystemTimeSource clock;
   std::mutex mutex;
   Cssm cssm{clock, PrivateKey::FromPem(ReadAll(Pki("cssm-signing.key"))).value(),
             Certificate::FromPem(ReadAll(Pki("cssm-signing.crt"))).value()};
@@ -76,7 +76,7 @@ BENCHMARK(BM_ServiceAuthorization)->Unit(benchmark::kMicrosecond);
 
 // The real server on loopback, with one keep-alive HTTPS client.
 struct OverHttps {
-  SystemClock clock;
+  SystemTimeSource clock;
   std::string seed_path = "/tmp/mock-cssm-bench-seed.json";
   std::unique_ptr<MockCssmServer> server;
   std::thread thread;

@@ -1,27 +1,25 @@
-// Embeds the Smart Licensing agent the way firmware does, with the libcurl transport
-// (On-Prem URL under .invalid, so nothing leaves the machine) and the Expressway
-// usage rules. Prints the status page and exits 0.
+// Embeds the Smart Licensing agent the way firmware does: a device directory, the
+// libcurl transport (an On-Prem URL under .invalid, so nothing leaves the machine) and
+// the Expressway usage rules. Prints the status page and exits 0.
 //   consumer STATE_DIR TRUST_ANCHOR_PEM
+// Built against the installed package only (scripts/check-install.sh).
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
-#include "agent/agent.h"
-#include "expressway/registrations.h"
-#include "transport/curl_transport.h"
+#include "smartlicensing/agent.h"
+#include "smartlicensing/curl_transport.h"
+#include "smartlicensing/device_directory.h"
+#include "smartlicensing/expressway/registrations.h"
 
 namespace {
 
-class UnreachableTransport : public sl::Transport {
- public:
-  sl::TransportReply Send(std::string_view) override {
-    sl::TransportReply reply;
-    reply.failure = sl::TransportFailure::kConnect;
-    reply.error = "no network in this example";
-    return reply;
-  }
-};
+int Fail(const sl::Status& status) {
+  std::cerr << status.ToString() << "\n";
+  return 1;
+}
 
 }  // namespace
 
@@ -35,54 +33,40 @@ int main(int argc, char** argv) {
   std::stringstream anchor;
   anchor << anchor_file.rdbuf();
 
-  sl::SystemClock clock;
-  sl::SystemMonotonicClock monotonic;
-  sl::FileStateStore store(dir + "/state.json", dir + "/state.witness");
-  auto secret = sl::LoadOrCreateDeviceSecretFile(dir + "/device.key");
-  if (!secret.ok()) {
-    std::cerr << secret.status().ToString() << "\n";
-    return 1;
-  }
-  sl::StaticDeviceIdentity identity({"EXPWY-VE-L", "EXAMPLE0001"}, "example-host");
-
-  sl::AgentEnvironment env;
-  env.clock = &clock;
-  env.monotonic = &monotonic;
-  env.store = &store;
-  env.identity = &identity;
-  env.secret = secret->get();
-  env.trust_anchor_pem = anchor.str();
-  env.transport_factory = [](const sl::TransportSettings& settings) -> std::unique_ptr<sl::Transport> {
-    auto transport = sl::CurlTransport::Create(settings);
-    if (!transport.ok()) return std::make_unique<UnreachableTransport>();
-    return std::move(transport).value();
+  // The state and the device secret in separate directories, as on a device (where the
+  // key directory would be /etc/... and the state /var/lib/...).
+  sl::DeviceDirectoryOptions options;
+  options.state_dir = dir + "/state";
+  options.key_dir = dir + "/keys";
+  std::filesystem::create_directories(options.state_dir);
+  std::filesystem::create_directories(options.key_dir);
+  options.udi = {"EXPWY-VE-L", "EXAMPLE0001"};
+  options.hostname = "example-host";
+  options.trust_anchor_pem = anchor.str();
+  options.transport_factory = sl::CurlTransportFactory();
+  options.on_event = [](const sl::Event& e) {
+    std::cout << "event: " << sl::EventTypeName(e.type) << ": " << e.message << "\n";
   };
-  env.on_event = [](const sl::Event& e) { std::cout << "event: " << sl::EventTypeName(e.type) << ": " << e.message << "\n"; };
+  sl::Result<std::unique_ptr<sl::DeviceDirectory>> device = sl::DeviceDirectory::Open(std::move(options));
+  if (!device.ok()) return Fail(device.status());
+  sl::Result<std::unique_ptr<sl::Agent>> agent = sl::Agent::Open((*device)->Environment());
+  if (!agent.ok()) return Fail(agent.status());
 
-  auto agent = sl::Agent::Open(std::move(env));
-  if (!agent.ok()) {
-    std::cerr << agent.status().ToString() << "\n";
-    return 1;
-  }
-  if (sl::Status s = (*agent)->Enable(); !s.ok()) {
-    std::cerr << s.ToString() << "\n";
-    return 1;
-  }
+  if (sl::Status s = (*agent)->Enable(); !s.ok()) return Fail(s);
   sl::TransportSettings onprem;
   onprem.mode = sl::TransportMode::kOnPrem;
   onprem.url = "https://satellite.example.invalid/SmartTransport";
-  if (sl::Status s = (*agent)->SetTransportSettings(onprem); !s.ok()) {
-    std::cerr << s.ToString() << "\n";
-    return 1;
-  }
+  if (sl::Status s = (*agent)->SetTransportSettings(onprem); !s.ok()) return Fail(s);
+
   // One DX80 registered over SIP consumes a desktop license.
   sl::expressway::RegistrationTable registrations(sl::expressway::LargeVm(), std::nullopt, std::nullopt);
   (void)registrations.Register({"dx80@example.com", sl::expressway::Signaling::kSip, "DX80", "CE9.1"});
   for (const auto& [tag, count] : registrations.Usage()) (void)(*agent)->SetUsage(tag, count);
+
   sl::AgentStatus status = (*agent)->GetStatus();
   std::cout << "Licensing mode: " << sl::LicensingModeName(status.mode) << "\n"
             << "Registration status: " << status.registration_status << "\n"
             << "License authorization status: " << status.authorization_status << "\n"
             << "Evaluation remaining (days): " << *status.evaluation_remaining_seconds / sl::kDay << "\n";
-  return status.authorization_status == sl::status_text::kEvaluationMode ? 0 : 1;
+  return status.authorization_status == sl::terms::kEvaluationMode ? 0 : 1;
 }

@@ -4,8 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "agent/agent.h"
-#include "tests/agent/agent_harness.h"
+#include "agent/agent_state.h"
+#include "smartlicensing/agent.h"
+#include "testing/agent_harness.h"
 
 namespace sl {
 namespace {
@@ -14,7 +15,7 @@ using test::AgentHarness;
 using test::kStart;
 using test::kToken;
 using ::testing::HasSubstr;
-namespace st = status_text;
+namespace st = terms;
 
 TEST(AgentBackupTest, RestoringOnTheSameDeviceKeepsTheRegistration) {
   AgentHarness h;

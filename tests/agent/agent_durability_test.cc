@@ -5,8 +5,9 @@
 
 #include <fstream>
 
-#include "agent/agent.h"
-#include "tests/agent/agent_harness.h"
+#include "agent/agent_state.h"
+#include "smartlicensing/agent.h"
+#include "testing/agent_harness.h"
 
 namespace sl {
 namespace {
@@ -16,7 +17,7 @@ using test::kStart;
 using test::kToken;
 using ::testing::_;
 using ::testing::HasSubstr;
-namespace st = status_text;
+namespace st = terms;
 
 std::string Slurp(const std::string& path) { return test::ReadFile(path); }
 void Spit(const std::string& path, const std::string& bytes) {
@@ -126,7 +127,7 @@ TEST_F(AgentDurabilityTest, AFactoryResetOfTheStoreRecoversFromDataLoss) {
 // clock's forward movement bridge it.
 class AgentBootClockTest : public ::testing::Test {
  protected:
-  AgentBootClockTest() { h_.monotonic_override = &boot_clock_; }
+  AgentBootClockTest() { h_.boot_clock_override = &boot_clock_; }
 
   // One command: a new process opens the agent.
   Agent& Process() {
@@ -146,7 +147,7 @@ class AgentBootClockTest : public ::testing::Test {
     boot_clock_.seconds = 5;
   }
 
-  test::FakeMonotonicClock boot_clock_{"boot-1", 1000};
+  test::FakeBootClock boot_clock_{"boot-1", 1000};
   AgentHarness h_;
 };
 

@@ -4,34 +4,33 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "agent/agent.h"
-#include "tests/agent/mocks.h"
-#include "tests/support/mock_cssm_process.h"
-#include "tests/support/test_util.h"
-#include "transport/curl_transport.h"
+#include "smartlicensing/agent.h"
+#include "smartlicensing/curl_transport.h"
+#include "smartlicensing/device_directory.h"
+#include "testing/mock_cssm_process.h"
+#include "testing/test_util.h"
 
 namespace sl {
 namespace {
 
 using ::testing::HasSubstr;
-namespace st = status_text;
+namespace st = terms;
 
 class AgentIntegrationTest : public ::testing::Test {
  protected:
   std::unique_ptr<Agent> Open() {
-    AgentEnvironment env;
-    env.clock = &clock_;
-    env.monotonic = &monotonic_;
-    env.store = &store_;
-    env.identity = &identity_;
-    env.secret = &secret_;
-    env.trust_anchor_pem = test::ReadPki("cssm-signing.crt");
-    env.transport_factory = [](const TransportSettings& settings) -> std::unique_ptr<Transport> {
-      Result<std::unique_ptr<CurlTransport>> t = CurlTransport::Create(settings);
-      EXPECT_TRUE(t.ok()) << t.status().ToString();
-      return t.ok() ? std::move(t).value() : nullptr;
-    };
-    Result<std::unique_ptr<Agent>> agent = Agent::Open(std::move(env));
+    DeviceDirectoryOptions options;
+    options.state_dir = state_dir_.path();
+    options.key_dir = key_dir_.path();
+    options.udi = Udi{"EXPWY-VE-L", "INTEG0001"};
+    options.hostname = "exp-integration.example.com";
+    options.trust_anchor_pem = test::ReadPki("cssm-signing.crt");
+    options.transport_factory = CurlTransportFactory();
+    Result<std::unique_ptr<DeviceDirectory>> device = DeviceDirectory::Open(std::move(options));
+    EXPECT_TRUE(device.ok()) << device.status().ToString();
+    if (!device.ok()) return nullptr;
+    device_ = std::move(device).value();
+    Result<std::unique_ptr<Agent>> agent = Agent::Open(device_->Environment());
     EXPECT_TRUE(agent.ok()) << agent.status().ToString();
     if (!agent.ok()) return nullptr;
     TransportSettings settings;
@@ -44,11 +43,9 @@ class AgentIntegrationTest : public ::testing::Test {
   }
 
   test::MockCssmProcess mock_{test::TestSeedPath()};
-  SystemClock clock_;
-  SystemMonotonicClock monotonic_;
-  test::MemoryStateStore store_;
-  StaticDeviceIdentity identity_{Udi{"EXPWY-VE-L", "INTEG0001"}, "exp-integration.example.com"};
-  HmacDeviceSecret secret_{std::string(32, 'i')};
+  test::TempDir state_dir_;
+  test::TempDir key_dir_;
+  std::unique_ptr<DeviceDirectory> device_;
 };
 
 TEST_F(AgentIntegrationTest, RegisterAuthorizeReregisterAndDeregisterAgainstTheMock) {

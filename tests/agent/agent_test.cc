@@ -1,6 +1,6 @@
 // The Agent's operations one at a time: modes, registration, authorization, usage,
 // deregistration, configuration, signatures, events and secrets.
-#include "agent/agent.h"
+#include "smartlicensing/agent.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -15,7 +15,7 @@
 
 #include "agent/licensing_timers.h"
 #include "protocol/envelope.h"
-#include "tests/agent/agent_harness.h"
+#include "testing/agent_harness.h"
 
 namespace sl {
 namespace {
@@ -27,7 +27,7 @@ using test::kToken2;
 using ::testing::_;
 using ::testing::HasSubstr;
 using ::testing::Not;
-namespace st = status_text;
+namespace st = terms;
 
 TEST(AgentModeTest, AFactoryNewDeviceUsesPakAndSchedulesNothing) {
   AgentHarness h;
@@ -582,7 +582,7 @@ TEST(AgentSecretsTest, TokensKeysAndProxyPasswordsNeverAppearInStatusErrorsOrEve
   EXPECT_TRUE(s.transport.proxy->password.empty());
   texts.push_back(s.last_error);
   texts.push_back(s.registration_status);
-  for (const LicenseUsage& l : s.licenses) texts.push_back(l.status);
+  for (const LicenseStatus& l : s.licenses) texts.push_back(l.status);
   for (const Event& e : h.events) texts.push_back(e.message + e.from + e.to);
   ASSERT_GT(texts.size(), 10u);
   for (const std::string& text : texts) {
@@ -668,7 +668,7 @@ TEST(AgentEventTest, EveryStateChangeAndCommunicationResultIsAnEvent) {
                          EventType::kCommunicationSucceeded, EventType::kRegistrationStatusChanged,
                          EventType::kAuthorizationStatusChanged,                               // registered
                          EventType::kCommunicationSucceeded, EventType::kAuthorizationStatusChanged));
-  EXPECT_EQ(h.events.back().to, status_text::kAuthorized);
+  EXPECT_EQ(h.events.back().to, terms::kAuthorized);
   h.GoOffline();
   EXPECT_FALSE(h.agent->RenewAuthorization().ok());
   EXPECT_EQ(h.events.back().type, EventType::kCommunicationFailed);

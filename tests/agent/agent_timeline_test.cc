@@ -5,9 +5,9 @@
 
 #include <set>
 
-#include "agent/agent.h"
 #include "agent/licensing_timers.h"
-#include "tests/agent/agent_harness.h"
+#include "smartlicensing/agent.h"
+#include "testing/agent_harness.h"
 
 namespace sl {
 namespace {
@@ -17,7 +17,7 @@ using test::kStart;
 using test::kToken;
 using ::testing::_;
 using ::testing::HasSubstr;
-namespace st = status_text;
+namespace st = terms;
 
 std::vector<UnixSeconds> SentTimes(const AgentHarness& h, MessageType type) {
   std::vector<UnixSeconds> times;

@@ -2,10 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "base/secrets.h"
 #include "protocol/envelope.h"
-#include "tests/agent/fake_cssm.h"
-#include "tests/agent/mocks.h"
-#include "tests/support/test_util.h"
+#include "testing/fake_cssm.h"
+#include "testing/mocks.h"
+#include "testing/test_util.h"
 
 namespace sl {
 namespace {
@@ -37,7 +38,7 @@ class AgentCssmChannelTest : public ::testing::Test {
     return r;
   }
 
-  SimulatedClock clock_;
+  SimulatedTimeSource clock_;
   FakeCssm cssm_;
   CssmChannel channel_;
   PrivateKey device_key_;
@@ -45,7 +46,7 @@ class AgentCssmChannelTest : public ::testing::Test {
 };
 
 TEST_F(AgentCssmChannelTest, ASignedAnswerToThisRequestIsAccepted) {
-  Exchange e = channel_.Verify(cssm_.Reply(OkResponse()), request_);
+  CssmReply e = channel_.Verify(cssm_.Reply(OkResponse()), request_);
   ASSERT_TRUE(e.ok()) << e.reason;
   EXPECT_EQ(e.response.authorization_status, "Authorized");
 }
@@ -65,8 +66,8 @@ TEST_F(AgentCssmChannelTest, TheRequestIsSignedWithTheDeviceKey) {
 
 TEST_F(AgentCssmChannelTest, AResponseSignedByAnotherKeyIsRefusedAsOffline) {
   PrivateKey forger = PrivateKey::Generate().value();
-  Exchange e = channel_.Verify(cssm_.Reply(OkResponse(), 200, &forger), request_);
-  EXPECT_EQ(e.outcome, Exchange::Outcome::kOffline);
+  CssmReply e = channel_.Verify(cssm_.Reply(OkResponse(), 200, &forger), request_);
+  EXPECT_EQ(e.outcome, CssmReply::Outcome::kOffline);
   EXPECT_NE(e.reason.find("signature"), std::string::npos);
 }
 
@@ -74,23 +75,23 @@ TEST_F(AgentCssmChannelTest, AnUnsignedResponseIsRefusedAsOffline) {
   TransportReply reply;
   reply.http_status = 200;
   reply.body = EncodeResponse(OkResponse());  // the bare message, no envelope
-  Exchange e = channel_.Verify(reply, request_);
-  EXPECT_EQ(e.outcome, Exchange::Outcome::kOffline);
+  CssmReply e = channel_.Verify(reply, request_);
+  EXPECT_EQ(e.outcome, CssmReply::Outcome::kOffline);
   EXPECT_NE(e.reason.find("not a signed"), std::string::npos);
 }
 
 TEST_F(AgentCssmChannelTest, AResponseToAnotherRequestIsRefusedAsAReplay) {
   Response r = OkResponse();
   r.in_reply_to = RandomHex(16);
-  Exchange e = channel_.Verify(cssm_.Reply(r), request_);
-  EXPECT_EQ(e.outcome, Exchange::Outcome::kOffline);
+  CssmReply e = channel_.Verify(cssm_.Reply(r), request_);
+  EXPECT_EQ(e.outcome, CssmReply::Outcome::kOffline);
   EXPECT_NE(e.reason.find("replayed"), std::string::npos);
 }
 
 TEST_F(AgentCssmChannelTest, AResponseOfAnotherTypeIsRefused) {
   Response r = OkResponse();
   r.type = MessageType::kReportUsage;
-  EXPECT_EQ(channel_.Verify(cssm_.Reply(r), request_).outcome, Exchange::Outcome::kOffline);
+  EXPECT_EQ(channel_.Verify(cssm_.Reply(r), request_).outcome, CssmReply::Outcome::kOffline);
 }
 
 TEST_F(AgentCssmChannelTest, ATamperedBodyIsRefused) {
@@ -98,19 +99,19 @@ TEST_F(AgentCssmChannelTest, ATamperedBodyIsRefused) {
   size_t at = reply.body.find("Authorized");
   ASSERT_NE(at, std::string::npos);
   reply.body.replace(at, 10, "Authorizex");
-  EXPECT_EQ(channel_.Verify(reply, request_).outcome, Exchange::Outcome::kOffline);
+  EXPECT_EQ(channel_.Verify(reply, request_).outcome, CssmReply::Outcome::kOffline);
 }
 
 TEST_F(AgentCssmChannelTest, UnsignedServerErrorsAreOfflineAndKeepRetryAfter) {
-  Exchange e = channel_.Verify(test::HttpErrorReply(503, 1200), request_);
-  EXPECT_EQ(e.outcome, Exchange::Outcome::kOffline);
+  CssmReply e = channel_.Verify(test::HttpErrorReply(503, 1200), request_);
+  EXPECT_EQ(e.outcome, CssmReply::Outcome::kOffline);
   EXPECT_EQ(e.reason, "HTTP Server Error 503");
   EXPECT_EQ(e.retry_after_seconds, 1200);
 }
 
 TEST_F(AgentCssmChannelTest, TransportFailuresAreOfflineWithTheirReason) {
-  Exchange e = channel_.Verify(test::TimeoutReply(), request_);
-  EXPECT_EQ(e.outcome, Exchange::Outcome::kOffline);
+  CssmReply e = channel_.Verify(test::TimeoutReply(), request_);
+  EXPECT_EQ(e.outcome, CssmReply::Outcome::kOffline);
   EXPECT_EQ(e.reason, "Operation timed out");
 }
 
@@ -119,8 +120,8 @@ TEST_F(AgentCssmChannelTest, ASignedRefusalIsPassedOnWhateverTheHttpStatus) {
   r.ok = false;
   r.error_code = error_code::kUnknownInstance;
   r.error_message = "no such product instance";
-  Exchange e = channel_.Verify(cssm_.Reply(r, 404), request_);
-  EXPECT_EQ(e.outcome, Exchange::Outcome::kRefused);
+  CssmReply e = channel_.Verify(cssm_.Reply(r, 404), request_);
+  EXPECT_EQ(e.outcome, CssmReply::Outcome::kRefused);
   EXPECT_EQ(e.response.error_code, error_code::kUnknownInstance);
 }
 

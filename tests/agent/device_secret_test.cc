@@ -1,4 +1,4 @@
-#include "agent/device_secret.h"
+#include "smartlicensing/device_secret.h"
 
 #include <dirent.h>
 #include <gtest/gtest.h>
@@ -10,8 +10,9 @@
 #include <thread>
 #include <vector>
 
+#include "base/encoding.h"
 #include "protocol/crypto.h"
-#include "tests/support/test_util.h"
+#include "testing/test_util.h"
 
 namespace sl {
 namespace {

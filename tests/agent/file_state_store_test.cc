@@ -9,8 +9,9 @@
 #include <fstream>
 #include <set>
 
-#include "agent/state_store.h"
-#include "tests/support/test_util.h"
+#include "base/files.h"
+#include "smartlicensing/state_store.h"
+#include "testing/test_util.h"
 
 namespace sl {
 namespace {

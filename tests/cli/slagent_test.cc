@@ -15,11 +15,12 @@
 #include <map>
 #include <thread>
 
-#include "protocol/clock.h"
-#include "protocol/json.h"
-#include "tests/support/mock_cssm_process.h"
-#include "tests/support/test_util.h"
-#include "tests/support/tinyproxy_process.h"
+#include "base/iso8601.h"
+#include "base/json.h"
+#include "smartlicensing/time_source.h"
+#include "testing/mock_cssm_process.h"
+#include "testing/test_util.h"
+#include "testing/tinyproxy_process.h"
 
 namespace sl {
 namespace {
@@ -204,7 +205,7 @@ TEST_F(SlagentTest, TimelineRenewalRetriesExpiryAndRecoveryUnderFaketime) {
   EXPECT_NE(Str(s, "last_error"), "");
   Result<UnixSeconds> next = ParseIso8601(Str(s, "next_communication_attempt"));
   ASSERT_TRUE(next.ok());
-  int64_t wait = *next - (SystemClock().Now() + t);
+  int64_t wait = *next - (SystemTimeSource().Now() + t);
   EXPECT_GE(wait, 15 * kMinute - 5);
   EXPECT_LE(wait, 15 * kMinute + 90) << "retry every 15 minutes plus a small jitter";
   // Before the retry time nothing is sent; after it, one more attempt.
@@ -219,7 +220,7 @@ TEST_F(SlagentTest, TimelineRenewalRetriesExpiryAndRecoveryUnderFaketime) {
   // 90 days after the last success, the authorization expires.
   Result<UnixSeconds> expiry = ParseIso8601(renewed_expiry);
   ASSERT_TRUE(expiry.ok());
-  t = *expiry - SystemClock().Now() + kHour;
+  t = *expiry - SystemTimeSource().Now() + kHour;
   ServerClock(t);
   (void)Run({"run", "--once"}, t);
   EXPECT_EQ(Str(Status(t), "authorization_status"), "Authorization Expired");

@@ -1,4 +1,4 @@
-#include "expressway/calls.h"
+#include "smartlicensing/expressway/calls.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "expressway/capacity.h"
+#include "smartlicensing/expressway/capacity.h"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@ CallScenario B2b() { return CallScenario{Registration::kExpresswayC, Registratio
 
 class CapacityTest : public ::testing::Test {
  protected:
-  SimulatedClock clock_{1795851683};
+  SimulatedTimeSource clock_{1795851683};
   Cluster cluster_{clock_, Cluster::Role::kExpresswayE};
 };
 

@@ -1,6 +1,9 @@
-#include "expressway/option_keys.h"
+#include "smartlicensing/expressway/option_keys.h"
 
 #include <gtest/gtest.h>
+
+#include "base/encoding.h"
+#include "protocol/crypto.h"
 
 namespace sl::expressway {
 namespace {
@@ -11,10 +14,10 @@ class OptionKeysTest : public ::testing::Test {
  protected:
   std::string Key(OptionKind kind, int64_t quantity = 0, std::optional<UnixSeconds> expires = std::nullopt,
                   const std::string& serial = "0A1B2C3D", bool demo = false, bool fips = false) {
-    return IssueOptionKey({kind, quantity, serial, expires, demo, fips}, vendor_).value();
+    return IssueOptionKey({kind, quantity, serial, expires, demo, fips}, vendor_.ToPem()).value();
   }
   PrivateKey vendor_ = PrivateKey::Generate().value();
-  OptionKeys keys_{vendor_.Public(), "0A1B2C3D"};
+  OptionKeys keys_{vendor_.Public().ToPem(), "0A1B2C3D"};
 };
 
 TEST_F(OptionKeysTest, LicenseKeysAddUp) {
@@ -50,7 +53,7 @@ TEST_F(OptionKeysTest, BadKeysAreRefusedWithTheReason) {
   EXPECT_EQ(expired.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(expired.status().message().find("expired on"), std::string::npos);
   PrivateKey forger = PrivateKey::Generate().value();
-  std::string forged = IssueOptionKey({OptionKind::kRichMediaSessions, 1000, "0A1B2C3D", {}, false, false}, forger).value();
+  std::string forged = IssueOptionKey({OptionKind::kRichMediaSessions, 1000, "0A1B2C3D", {}, false, false}, forger.ToPem()).value();
   EXPECT_EQ(keys_.Add(forged, kNow).status().code(), StatusCode::kUnauthenticated);
   // Altering the quantity in a genuine key breaks its signature.
   std::string genuine = Key(OptionKind::kRichMediaSessions, 1);

@@ -1,8 +1,8 @@
-#include "expressway/registrations.h"
+#include "smartlicensing/expressway/registrations.h"
 
 #include <gtest/gtest.h>
 
-#include "expressway/usage.h"
+#include "smartlicensing/expressway/usage.h"
 
 namespace sl::expressway {
 namespace {
@@ -97,7 +97,7 @@ TEST(RegistrationsTest, UnitRegistrationAndMraLimitsIncludeEveryKind) {
 }
 
 TEST(RegistrationsTest, UsageIsReportedPerTag) {
-  SimulatedClock clock(0);
+  SimulatedTimeSource clock(0);
   Cluster cluster(clock, Cluster::Role::kExpresswayE);
   ASSERT_TRUE(cluster.AddPeer("e1", LargeVm(), 10).ok());
   CallTracker calls(cluster);

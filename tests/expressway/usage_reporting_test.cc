@@ -2,13 +2,12 @@
 // CSSM, through the real libcurl transport and the real mock CSSM over TLS.
 #include <gtest/gtest.h>
 
-#include "agent/agent.h"
-#include "agent/device_secret.h"
-#include "agent/state_store.h"
-#include "expressway/usage.h"
-#include "tests/support/mock_cssm_process.h"
-#include "tests/support/test_util.h"
-#include "transport/curl_transport.h"
+#include "smartlicensing/agent.h"
+#include "smartlicensing/curl_transport.h"
+#include "smartlicensing/device_directory.h"
+#include "smartlicensing/expressway/usage.h"
+#include "testing/mock_cssm_process.h"
+#include "testing/test_util.h"
 
 namespace sl::expressway {
 namespace {
@@ -19,15 +18,17 @@ class UsageReportingTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(mock_.running());
-    env_.clock = &clock_;
-    env_.store = &store_;
-    env_.identity = &identity_;
-    env_.secret = &secret_;
-    env_.trust_anchor_pem = test::ReadPki("cssm-signing.crt");
-    env_.transport_factory = [](const TransportSettings& s) -> std::unique_ptr<Transport> {
-      return CurlTransport::Create(s).value();
-    };
-    Result<std::unique_ptr<Agent>> agent = Agent::Open(env_);
+    DeviceDirectoryOptions options;
+    options.state_dir = state_dir_.path();
+    options.key_dir = key_dir_.path();
+    options.udi = Udi{"EXPWY-VE-L", "0A1B2C3D"};
+    options.hostname = "exp-e1.example.com";
+    options.trust_anchor_pem = test::ReadPki("cssm-signing.crt");
+    options.transport_factory = CurlTransportFactory();
+    Result<std::unique_ptr<DeviceDirectory>> device = DeviceDirectory::Open(std::move(options));
+    ASSERT_TRUE(device.ok()) << device.status().ToString();
+    device_ = std::move(device).value();
+    Result<std::unique_ptr<Agent>> agent = Agent::Open(device_->Environment());
     ASSERT_TRUE(agent.ok()) << agent.status().ToString();
     agent_ = std::move(agent).value();
     ASSERT_TRUE(agent_->Enable().ok());
@@ -38,12 +39,10 @@ class UsageReportingTest : public ::testing::Test {
   }
 
   test::MockCssmProcess mock_{test::TestSeedPath()};
-  test::TempDir dir_;
-  SystemClock clock_;
-  FileStateStore store_{dir_.File("state")};
-  HmacDeviceSecret secret_{std::string(32, 'k')};
-  StaticDeviceIdentity identity_{Udi{"EXPWY-VE-L", "0A1B2C3D"}, "exp-e1.example.com"};
-  AgentEnvironment env_;
+  test::TempDir state_dir_;
+  test::TempDir key_dir_;
+  SystemTimeSource clock_;
+  std::unique_ptr<DeviceDirectory> device_;
   std::unique_ptr<Agent> agent_;
 };
 
@@ -70,7 +69,7 @@ TEST_F(UsageReportingTest, ComputedUsageIsReportedAndJudgedAgainstThePool) {
   AgentStatus status = agent_->GetStatus();
   EXPECT_EQ(status.authorization_status, "Out-of-compliance");
   std::map<std::string, std::pair<int64_t, std::string>> reported;
-  for (const LicenseUsage& l : status.licenses) reported[l.tag] = {l.count, l.status};
+  for (const LicenseStatus& l : status.licenses) reported[l.tag] = {l.count, l.status};
   EXPECT_EQ(reported[kRmsTag], std::make_pair(int64_t{3}, std::string("Out of compliance")));
   EXPECT_EQ(reported[kRoomTag].first, 2);
   EXPECT_EQ(reported[kDesktopTag].first, 1);

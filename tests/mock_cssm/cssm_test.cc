@@ -2,7 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/test_util.h"
+#include "base/secrets.h"
+#include "testing/test_util.h"
 
 namespace sl::mock {
 namespace {
@@ -49,7 +50,7 @@ class CssmTest : public ::testing::Test {
     return q;
   }
 
-  SimulatedClock clock_;
+  SimulatedTimeSource clock_;
   Cssm cssm_;
   PrivateKey device_ = PrivateKey::Generate().value();
 };

@@ -2,9 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "protocol/json.h"
-#include "tests/support/test_device.h"
-#include "tests/support/test_util.h"
+#include "base/encoding.h"
+#include "base/json.h"
+#include "testing/test_device.h"
+#include "testing/test_util.h"
 
 namespace sl::mock {
 namespace {
@@ -37,7 +38,7 @@ class LicensingServiceTest : public ::testing::Test {
         Udi{"EXPWY-VE-L", sn}, [this] { return clock_.Now(); });
   }
 
-  SimulatedClock clock_;
+  SimulatedTimeSource clock_;
   std::mutex mutex_;
   Cssm cssm_;
   LicensingService service_;

@@ -2,8 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/mock_cssm_process.h"
-#include "tests/support/test_util.h"
+#include "base/secrets.h"
+#include "testing/mock_cssm_process.h"
+#include "testing/test_util.h"
 
 namespace sl::mock {
 namespace {
@@ -14,7 +15,7 @@ class SeedTest : public ::testing::Test {
       : clock_(1795851683),
         cssm_(clock_, PrivateKey::FromPem(test::ReadPki("cssm-signing.key")).value(),
               Certificate::FromPem(test::ReadPki("cssm-signing.crt")).value()) {}
-  SimulatedClock clock_;
+  SimulatedTimeSource clock_;
   Cssm cssm_;
 };
 

@@ -4,10 +4,10 @@
 #include <openssl/ssl.h>
 #include <sys/wait.h>
 
-#include "protocol/json.h"
-#include "tests/support/mock_cssm_process.h"
-#include "tests/support/test_device.h"
-#include "tests/support/test_util.h"
+#include "base/json.h"
+#include "testing/mock_cssm_process.h"
+#include "testing/test_device.h"
+#include "testing/test_util.h"
 
 namespace sl::mock {
 namespace {
@@ -105,7 +105,7 @@ TEST_F(MockServerTest, TokenRefusalsAreSignedAndClear) {
 TEST_F(MockServerTest, ServerClockExpiresTokensAndRegistrations) {
   std::string token = mock_.CreateToken("Acme Video", "Expressway", false, 1);
   int64_t offset = 0;
-  auto device_clock = [&offset] { return SystemClock().Now() + offset; };
+  auto device_clock = [&offset] { return SystemTimeSource().Now() + offset; };
   auto post = [this](const std::string& envelope) {
     HttpResult r = mock_.Request("POST", "/licservice/license", envelope, false);
     return std::make_pair(r.status, r.body);

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "base/encoding.h"
+#include "base/secrets.h"
 #include "protocol/envelope.h"
-#include "tests/support/test_util.h"
+#include "testing/test_util.h"
 
 namespace sl {
 namespace {

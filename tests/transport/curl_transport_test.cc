@@ -2,7 +2,7 @@
 // (Direct and On-Prem), a real tinyproxy with Basic authentication, and the mock's
 // injected faults. Nothing here leaves 127.0.0.1 (the DNS test asks for a name under
 // .invalid, which resolvers answer at once without looking it up anywhere).
-#include "transport/curl_transport.h"
+#include "smartlicensing/curl_transport.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -14,10 +14,11 @@
 #include <optional>
 #include <string>
 
-#include "tests/support/mock_cssm_process.h"
-#include "tests/support/test_device.h"
-#include "tests/support/test_util.h"
-#include "tests/support/tinyproxy_process.h"
+#include "testing/mock_cssm_process.h"
+#include "testing/test_device.h"
+#include "testing/test_util.h"
+#include "testing/tinyproxy_process.h"
+#include "transport/retry_after.h"
 
 namespace sl {
 namespace {

@@ -1,0 +1,147 @@
+#include "base/files.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace sl {
+
+Result<std::string> ReadFileCapped(const std::string& path, size_t max_bytes) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return NotFound("'" + path + "' does not exist");
+    return PermissionDenied("cannot read '" + path + "': " + std::strerror(errno));
+  }
+  std::string data;
+  char buffer[16 * 1024];
+  for (;;) {
+    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      close(fd);
+      return PermissionDenied("cannot read '" + path + "': " + std::strerror(err));
+    }
+    if (n == 0) break;
+    data.append(buffer, static_cast<size_t>(n));
+    if (data.size() > max_bytes) {
+      close(fd);
+      return FailedPrecondition("'" + path + "' is larger than " + std::to_string(max_bytes) + " bytes");
+    }
+  }
+  close(fd);
+  return data;
+}
+
+
+namespace {
+
+std::string Errno() { return std::strerror(errno); }
+
+std::string DirectoryOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Status WriteAll(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Internal("write failed: " + Errno());
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+// Temporary files are "<path>.tmp.XXXXXX" (mkstemp), next to `path` so that the rename
+// or link stays within one file system.
+constexpr const char* kTempInfix = ".tmp.";
+constexpr size_t kTempSuffixLength = 6;
+
+// Creates a new temporary file next to `path` with mkstemp (O_EXCL: never an existing
+// file or a symlink someone planted), mode 0600, writes `bytes` and fsyncs it. Returns
+// its name; on failure nothing is left behind.
+Result<std::string> WriteTempFile(const std::string& path, std::string_view bytes) {
+  std::string name = path + kTempInfix + std::string(kTempSuffixLength, 'X');
+  int fd = mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) return Internal("cannot create a temporary file for " + path + ": " + Errno());
+  Status written;
+  if (fchmod(fd, 0600) != 0) written = Internal("cannot make " + name + " owner-only: " + Errno());
+  if (written.ok()) written = WriteAll(fd, bytes);
+  if (written.ok() && fsync(fd) != 0) written = Internal("fsync of " + name + " failed: " + Errno());
+  if (close(fd) != 0 && written.ok()) written = Internal("close of " + name + " failed: " + Errno());
+  if (!written.ok()) {
+    unlink(name.c_str());
+    return written;
+  }
+  return name;
+}
+
+// A rename or link is durable only once the directory entry is on disk.
+Status SyncDirectoryOf(const std::string& path) {
+  const std::string dir = DirectoryOf(path);
+  int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return Internal("cannot open directory " + dir + ": " + Errno());
+  int rc = fsync(dfd);
+  close(dfd);
+  if (rc != 0) return Internal("fsync of directory " + dir + " failed: " + Errno());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
+  Result<std::string> temp = WriteTempFile(path, bytes);
+  if (!temp.ok()) return Internal("cannot save " + path + ": " + temp.status().message());
+  if (rename(temp->c_str(), path.c_str()) != 0) {
+    Status s = Internal("cannot rename " + *temp + " to " + path + ": " + Errno());
+    unlink(temp->c_str());
+    return s;
+  }
+  return SyncDirectoryOf(path);
+}
+
+Status CreateFileAtomically(const std::string& path, std::string_view bytes) {
+  Result<std::string> temp = WriteTempFile(path, bytes);
+  if (!temp.ok()) return Internal("cannot create " + path + ": " + temp.status().message());
+  // link() never replaces: of two processes creating the file at once, one wins and the
+  // other gets EEXIST; and the name appears only with the complete, synced content.
+  int rc = link(temp->c_str(), path.c_str());
+  int link_errno = errno;
+  unlink(temp->c_str());
+  if (rc != 0) {
+    if (link_errno == EEXIST) return AlreadyExists(path + " already exists");
+    return Internal("cannot create " + path + ": " + std::strerror(link_errno));
+  }
+  return SyncDirectoryOf(path);
+}
+
+Status RemoveLeftoverTempFiles(const std::string& path) {
+  const std::string dir = DirectoryOf(path);
+  size_t slash = path.rfind('/');
+  const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + kTempInfix;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return errno == ENOENT ? Status::Ok() : Internal("cannot list " + dir + ": " + Errno());
+  Status result;
+  while (struct dirent* entry = readdir(d)) {
+    std::string name = entry->d_name;
+    if (name.size() != prefix.size() + kTempSuffixLength || name.compare(0, prefix.size(), prefix) != 0) continue;
+    std::string full = dir + "/" + name;
+    if (unlink(full.c_str()) != 0 && errno != ENOENT && result.ok()) {
+      result = Internal("cannot remove " + full + ": " + Errno());
+    }
+  }
+  closedir(d);
+  return result;
+}
+
+}  // namespace sl

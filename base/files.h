@@ -1,0 +1,37 @@
+// Files, the one way every module reads and writes them: small files read whole with
+// a size cap, and durable atomic writes (after a power loss at any instant the old or
+// the new content is there, never a mixture).
+// Thread-safety: free functions; concurrent writers of one path each leave a
+// complete file (the last rename wins).
+#pragma once
+
+#include <string>
+
+#include <string_view>
+
+#include "smartlicensing/status.h"
+
+namespace sl {
+
+// The whole file, at most `max_bytes`. NotFound when it does not exist;
+// PermissionDenied when it cannot be read (the message names the file and why);
+// FailedPrecondition when it is larger than `max_bytes`.
+Result<std::string> ReadFileCapped(const std::string& path, size_t max_bytes);
+
+// Writes `bytes` to `path` atomically, with mode 0600 (the callers' files hold keys or
+// licensing state): a new temporary file "<path>.tmp.XXXXXX" made by mkstemp in the
+// same directory (never an existing file or a planted symlink), fsync, rename over
+// `path`, fsync the directory. On failure the temporary file is removed and `path` is
+// unchanged.
+Status WriteFileAtomically(const std::string& path, std::string_view bytes);
+
+// Creates `path` with `bytes` (mode 0600) only if it does not exist: the same
+// temporary file, then link() to `path`, so the file appears complete and synced or
+// not at all. AlreadyExists when `path` exists (e.g. another process created it first).
+Status CreateFileAtomically(const std::string& path, std::string_view bytes);
+
+// Removes the temporary files a crash may have left next to `path` (they may hold a
+// copy of a secret).
+Status RemoveLeftoverTempFiles(const std::string& path);
+
+}  // namespace sl

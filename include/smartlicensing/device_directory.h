@@ -1,0 +1,80 @@
+// DeviceDirectory: the one way to wire an Agent to a device whose licensing state
+// lives in files on Linux (public API). It makes and owns what AgentEnvironment points
+// at:
+//   <state_dir>/state         the sealed state record (FileStateStore)
+//   <key_dir>/device.key      the device secret that seals it (HmacDeviceSecret)
+//   <key_dir>/state.witness   records that a state was saved, so that deleting the
+//                             state is reported as DataLoss, not a factory-new device
+// plus the system's time source (SystemTimeSource) and the device identity. Keep the
+// key directory outside the state directory: whoever can read device.key can forge
+// state. slagent, the example consumer and the integration tests all open agents this
+// way; firmware with its own storage, secret or identity fills AgentEnvironment itself.
+//
+//   sl::DeviceDirectoryOptions o;
+//   o.state_dir = "/var/lib/licensing";  o.key_dir = "/etc/licensing";
+//   o.udi = {"EXPWY-VE-L", "0A1B2C3D"};  o.trust_anchor_pem = pem;
+//   o.transport_factory = sl::CurlTransportFactory();
+//   std::unique_ptr<sl::DeviceDirectory> device = sl::DeviceDirectory::Open(o).value();
+//   std::unique_ptr<sl::Agent> agent = sl::Agent::Open(device->Environment()).value();
+//
+// Thread-safety: Environment() may be called from any thread; the parts it points at
+// are as their own headers say.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "smartlicensing/agent.h"
+#include "smartlicensing/device_identity.h"
+#include "smartlicensing/device_secret.h"
+#include "smartlicensing/licensing_terms.h"
+#include "smartlicensing/state_store.h"
+#include "smartlicensing/status.h"
+#include "smartlicensing/time_source.h"
+#include "smartlicensing/transport.h"
+
+namespace sl {
+
+struct DeviceDirectoryOptions {
+  std::string state_dir;  // must exist
+  std::string key_dir;    // must exist; outside state_dir
+  Udi udi;
+  std::string hostname;  // empty: the system's host name, read when opened
+  // The CSSM signing certificate (PEM) responses must verify against.
+  std::string trust_anchor_pem;
+  TransportFactory transport_factory;  // e.g. CurlTransportFactory()
+  EventCallback on_event;              // optional
+  // For a status display: the store never writes, and a missing device secret is not
+  // created (a stored state then fails to open with DataLoss; no state shows as new).
+  bool read_only = false;
+};
+
+class DeviceDirectory {
+ public:
+  // Loads (or, unless read_only, creates) the device secret. NotFound or Internal when
+  // the key directory cannot be read, DataLoss when the key file is damaged.
+  static Result<std::unique_ptr<DeviceDirectory>> Open(DeviceDirectoryOptions options);
+  // Erases the stored state (the state file, the witness and any temporary files a
+  // crash left) without opening it: the recovery from DataLoss, and a factory reset.
+  static Status EraseState(const std::string& state_dir, const std::string& key_dir);
+
+  ~DeviceDirectory();
+  DeviceDirectory(const DeviceDirectory&) = delete;
+  DeviceDirectory& operator=(const DeviceDirectory&) = delete;
+
+  // What Agent::Open needs; it points into this object, which must outlive the agent.
+  AgentEnvironment Environment() const;
+
+  std::string state_path() const;
+
+ private:
+  explicit DeviceDirectory(DeviceDirectoryOptions options);
+
+  DeviceDirectoryOptions options_;
+  SystemTimeSource time_;
+  std::unique_ptr<StateStore> store_;
+  std::unique_ptr<DeviceSecret> secret_;
+  std::unique_ptr<DeviceIdentity> identity_;
+};
+
+}  // namespace sl

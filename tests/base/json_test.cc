@@ -1,0 +1,99 @@
+#include "base/json.h"
+
+#include <gtest/gtest.h>
+
+namespace sl {
+namespace {
+
+TEST(JsonTest, ParsesAWellFormedObject) {
+  Result<rapidjson::Document> doc = ParseJson(R"({"a": 1})");
+  ASSERT_TRUE(doc.ok());
+  EXPECT_TRUE(doc->IsObject());
+}
+
+TEST(JsonTest, RejectsMalformedAndTrailingGarbage) {
+  for (const char* bad : {"", "{", "{\"a\":}", "{} {}", "{}x", "[1,]"}) {
+    Result<rapidjson::Document> doc = ParseJson(bad);
+    EXPECT_FALSE(doc.ok()) << bad;
+    EXPECT_EQ(doc.status().code(), StatusCode::kInvalidArgument);
+  }
+}
+
+TEST(JsonTest, RejectsOversizedDocumentBeforeParsing) {
+  std::string big = "\"" + std::string(100, 'x') + "\"";
+  Result<rapidjson::Document> doc = ParseJson(big, 50);
+  ASSERT_FALSE(doc.ok());
+  EXPECT_EQ(doc.status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(JsonTest, DeepNestingDoesNotCrash) {
+  std::string deep(100000, '[');
+  EXPECT_FALSE(ParseJson(deep, 1 << 20).ok());
+}
+
+TEST(JsonReaderTest, ReadsTypedFields) {
+  auto doc = ParseJson(R"({"s":"x","n":5,"b":true,"o":{"k":"v"},"a":[{"t":1},{"t":2}]})");
+  ASSERT_TRUE(doc.ok());
+  JsonReader r(*doc, "req");
+  EXPECT_EQ(r.String("s"), "x");
+  EXPECT_EQ(r.Int("n", 0, 10), 5);
+  EXPECT_TRUE(r.Bool("b"));
+  EXPECT_EQ(r.Object("o").String("k"), "v");
+  auto items = r.Objects("a", 5);
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[1].Int("t", 0, 9), 2);
+  EXPECT_FALSE(r.OptionalString("missing").has_value());
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+}
+
+TEST(JsonReaderTest, NamesTheFirstBadField) {
+  auto doc = ParseJson(R"({"count":"7","name":5})");
+  ASSERT_TRUE(doc.ok());
+  JsonReader r(*doc, "req");
+  r.Int("count", 0, 10);
+  r.String("name");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "field 'req.count' must be an integer");
+}
+
+TEST(JsonReaderTest, ReportsMissingOutOfRangeAndTooLong) {
+  auto doc = ParseJson(R"({"n":11,"s":"abcdef","a":[{},{},{}]})");
+  ASSERT_TRUE(doc.ok());
+  {
+    JsonReader r(*doc, "x");
+    r.String("absent");
+    EXPECT_EQ(r.status().message(), "field 'x.absent' is missing");
+  }
+  {
+    JsonReader r(*doc, "x");
+    r.Int("n", 0, 10);
+    EXPECT_EQ(r.status().message(), "field 'x.n' must be between 0 and 10");
+  }
+  {
+    JsonReader r(*doc, "x");
+    r.String("s", 3);
+    EXPECT_EQ(r.status().message(), "field 'x.s' is longer than 3 characters");
+  }
+  {
+    JsonReader r(*doc, "x");
+    r.Objects("a", 2);
+    EXPECT_EQ(r.status().message(), "field 'x.a' has more than 2 items");
+  }
+}
+
+TEST(JsonReaderTest, NonObjectRootIsAnError) {
+  auto doc = ParseJson("[1]");
+  ASSERT_TRUE(doc.ok());
+  JsonReader r(*doc, "body");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.String("x"), "");  // reads are safe after an error
+}
+
+TEST(JsonWriterTest, WritesEscapedCompactJson) {
+  JsonWriter w;
+  w.StartObject().Field("a", "q\"x").Field("n", int64_t{-3}).Field("b", false).EndObject();
+  EXPECT_EQ(w.str(), R"({"a":"q\"x","n":-3,"b":false})");
+}
+
+}  // namespace
+}  // namespace sl
