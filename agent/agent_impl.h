@@ -1,6 +1,11 @@
 // AgentImpl: the Agent of the public API (smartlicensing/agent.h), as LevelDB's DBImpl
-// is its DB. Internal to the agent library.
-// Thread-safety: as Agent; see the locking notes on the members.
+// is its DB. It owns the state and the locks and runs the operations; the rules live
+// in pure functions: agent_time.h (time), state_transitions.h (what an answer does to
+// the state), scheduler.h (what is due), status_view.h (the status page), backup.h.
+// agent_impl.cc holds the operations, agent_exchanges.cc the exchanges with CSSM.
+//
+// Thread-safety: as Agent. mu_ guards the state and is never held across the network;
+// op_mu_ serialises the operations that may communicate and is held across it.
 #pragma once
 
 #include <memory>
@@ -10,7 +15,10 @@
 #include <vector>
 
 #include "agent/agent_state.h"
+#include "agent/agent_time.h"
 #include "agent/cssm_channel.h"
+#include "agent/scheduler.h"
+#include "agent/state_transitions.h"
 #include "protocol/crypto.h"
 #include "protocol/messages.h"
 #include "smartlicensing/agent.h"
@@ -22,7 +30,9 @@ class AgentImpl final : public Agent {
   AgentImpl(AgentEnvironment env, Certificate trust_anchor, Udi udi, AgentState state);
   ~AgentImpl() override;
 
-  // Opening: applies the loaded state (REQUIRES: called once, by Agent::Open).
+  // Applies the loaded state: a state written for another UDI keeps its settings
+  // only (`moved`), a state of this boot resumes its boot-clock measure.
+  // REQUIRES: called once, by Agent::Open, before any other method.
   Status Start(bool moved);
 
   Status Enable() override;
@@ -47,64 +57,84 @@ class AgentImpl final : public Agent {
   Status Restore(std::string_view backup) override;
 
  private:
+  // What the operator last saw, to tell changes as events.
   struct Summary {
     LicensingMode mode;
     std::string registration;
     std::string authorization;
   };
-  enum class Job { kRegister, kRenewRegistration, kRenewAuthorization, kReportUsage };
+  using Lock = std::unique_lock<std::mutex>;
+  enum class Access {
+    kLocal,        // changes the state without communicating: mu_ only
+    kSerialised,   // may communicate, or must not overlap an exchange: op_mu_, then mu_
+  };
 
+  // The one shell of every operation: takes the locks, brings the state to now
+  // (Observe, Normalize), runs `work(lock)` (which commits what it changes), then
+  // dispatches the events once the locks are released.
+  template <typename Work>
+  auto RunOperation(Access access, Work work) -> decltype(work(std::declval<Lock&>()));
 
   // All below: REQUIRES mu_ held (and op_mu_ for those that communicate).
-  // The state advanced to now (for read-only views).
+  // The state advanced to now, for read-only views (the state itself does not move).
   AgentState View() const;
   void Observe();
+  // Saves the state (unless !save) and turns what changed into events.
+  Status Commit(bool save = true);
+  void Emit(EventType type, std::string message, std::string from = "", std::string to = "");
+  Summary Summarize(const AgentState& state) const;
+  std::optional<std::string> HostnameToSend() const;
+  void CheckHostname();
+
+  // The exchanges (agent_exchanges.cc). Each takes `lock` (on mu_) and releases it
+  // while the transport runs.
+  Status RunJob(Lock& lock, Job job);
+  // `token` null: the automatic retry of a pending registration.
+  Status DoRegister(Lock& lock, const std::string* token);
+  Status DoRenewRegistration(Lock& lock);
+  // kAuthorize renews the authorization; kReportUsage only reports usage.
+  Status DoAuthorize(Lock& lock, MessageType type);
+  Result<Deregistration> DoDeregister(Lock& lock);
+  CssmReply Communicate(Lock& lock, const Request& request, const PrivateKey& key);
+  Request NewRequest(MessageType type);
+  // A registration or renewal answer without a usable ID certificate or period is
+  // made a failed exchange (retried), never a registration.
+  void CheckRegistrationReply(CssmReply& reply, const PrivateKey& key) const;
   // The device key and ID certificate serial, parsed once per change of the PEM.
   const PrivateKey* DeviceKey();
   std::string CertificateSerial();
-  sl::Status Commit(bool save = true);
-  void Emit(EventType type, std::string message, std::string from = "", std::string to = "");
-  Summary Summarize(const AgentState& state) const;
-  int64_t ScheduleAfter(int64_t interval);
-  int64_t RetryTime(std::optional<int64_t> retry_after);
-  void CheckHostname();
-  std::optional<std::string> HostnameToSend() const;
-  void DropRegistration(RegistrationState new_state);
-  std::string Redact(std::string text) const;
-  std::optional<Job> NextDueJob() const;
-
-  // Communication; take `lock` (on mu_) and release it while the transport runs.
-  sl::Status RunJob(std::unique_lock<std::mutex>& lock, Job job);
-  sl::Status DoRegister(std::unique_lock<std::mutex>& lock, const std::string* token);
-  sl::Status DoRenewRegistration(std::unique_lock<std::mutex>& lock);
-  sl::Status DoAuthorize(std::unique_lock<std::mutex>& lock, MessageType type);
-  void CheckRegistrationReply(CssmReply& reply, const PrivateKey& key) const;
-  CssmReply Communicate(std::unique_lock<std::mutex>& lock, const Request& request,
-                       const PrivateKey& key);
-  Request NewRequest(MessageType type);
-  sl::Status OnFailure(const CssmReply& reply, const char* what, int64_t* job_due);
-  sl::Status OnRefusal(const Response& response, const char* what, int64_t* job_due);
 
   void DispatchEvents();
 
   const AgentEnvironment env_;
   const CssmChannel channel_;
   const Udi udi_;
-  const std::string boot_id_;  // env_.monotonic->BootId(), read once; "" when unknown
 
-  std::mutex op_mu_;  // serialises operations that communicate (held across the network)
-  mutable std::mutex mu_;  // guards everything below; never held across the network
+  std::mutex op_mu_;
+  mutable std::mutex mu_;  // guards everything below
+  AgentClock clock_;
   AgentState state_;
   Summary summary_;
   std::vector<Event> events_;
   std::unique_ptr<Transport> transport_;
-  // The monotonic reading that agent_time/last_wall correspond to: from the last
-  // Observe(), or from the state saved earlier in this boot (see Open).
-  std::optional<int64_t> last_monotonic_;
   std::string cached_key_pem_;
   std::optional<PrivateKey> cached_key_;
   std::string cached_cert_pem_;
   std::string cached_cert_serial_;
 };
+
+template <typename Work>
+auto AgentImpl::RunOperation(Access access, Work work) -> decltype(work(std::declval<Lock&>())) {
+  auto result = [&] {
+    Lock op(op_mu_, std::defer_lock);
+    if (access == Access::kSerialised) op.lock();
+    Lock lock(mu_);
+    Observe();
+    Normalize(state_);
+    return work(lock);
+  }();
+  DispatchEvents();
+  return result;
+}
 
 }  // namespace sl

@@ -8,9 +8,10 @@
 // The MAC covers the exact bytes of "state". A truncated, corrupted or edited record,
 // or one sealed on another device, fails to decode with DataLoss.
 //
-// Time: the agent keeps its own "agent time" that only moves forwards (see AdvanceTo
-// in agent_impl.cc and the "Time:" paragraph of smartlicensing/agent.h). Fields ending in `_at` are agent times; fields ending in
-// `_wall` are wall-clock times kept only to show the operator when something happened.
+// Time: the agent keeps its own "agent time" that only moves forwards (see
+// agent_time.h and the "Time:" paragraph of smartlicensing/agent.h). Fields ending in
+// `_at` are agent times; fields ending in `_wall` are wall-clock times kept only to
+// show the operator when something happened.
 // Thread-safety: value type.
 #pragma once
 
@@ -23,6 +24,7 @@
 #include "protocol/messages.h"
 #include "smartlicensing/agent.h"
 #include "smartlicensing/device_secret.h"
+#include "smartlicensing/licensing_terms.h"
 #include "smartlicensing/status.h"
 #include "smartlicensing/time_source.h"
 #include "smartlicensing/transport.h"
@@ -37,7 +39,7 @@ enum class RegistrationState {
   kExpired,       // the ID certificate ran out without renewal
 };
 
-// The longest MonotonicClock::BootId() the state keeps; a longer one counts as unknown.
+// The longest TimeSource::BootId() the state keeps; a longer one counts as unknown.
 constexpr size_t kMaxBootIdBytes = 128;
 
 struct AgentState {
@@ -53,7 +55,7 @@ struct AgentState {
   // movement only.
   int64_t agent_time = 0;
   UnixSeconds last_wall = 0;
-  // The MonotonicClock's BootId() and Seconds() at the moment agent_time and last_wall
+  // The TimeSource's BootId() and MonotonicSeconds() at the moment agent_time and last_wall
   // describe; empty / 0 when unknown (no monotonic clock, or one without a boot id).
   // Optional in the record (states written before they existed decode without them).
   std::string boot_id;
@@ -98,6 +100,13 @@ struct AgentState {
   UnixSeconds last_communication_wall = 0;
   std::string last_error;  // empty after a success
 };
+
+// Evaluation time left (seconds), whatever the mode.
+inline int64_t EvaluationRemaining(const AgentState& s) { return terms::kEvaluationPeriod - s.evaluation_used; }
+// Whether the authorization CSSM granted has run out (false when none is known).
+inline bool AuthorizationExpired(const AgentState& s) {
+  return s.authorization_expires_at > 0 && s.agent_time >= s.authorization_expires_at;
+}
 
 std::string EncodeStateJson(const AgentState& state);
 Result<AgentState> DecodeStateJson(std::string_view json);

@@ -5,8 +5,9 @@
 // request's type and answers this very request (in_reply_to == message_id). Anything
 // else (no reply, HTTP 5xx/429, unsigned, forged, replayed or garbled) is "offline":
 // the caller keeps its grants and retries. A signed refusal is returned as such, for
-// the caller to act on at once. Internal to the agent; public for tests and
-// benchmarks. Thread-safety: const methods, safe from any thread; the Transport is not.
+// the caller to act on at once. Internal to the agent library (its tests and
+// benchmarks see it too). Thread-safety: const methods, safe from any thread; the
+// Transport is not.
 #pragma once
 
 #include <optional>

@@ -9,13 +9,12 @@
 
 #include <cstdint>
 
-#include "protocol/messages.h"
 #include "smartlicensing/licensing_terms.h"
 #include "smartlicensing/time_source.h"
 
 namespace sl {
 
-// The specification's timers (protocol/licensing_terms.h), under the names the agent
+// The specification's timers (smartlicensing/licensing_terms.h), under the names the agent
 // has always used. kAuthorizationValidity also bounds the authorization when none is
 // known yet (between a registration and its first authorization); the server sets the
 // real expiry.

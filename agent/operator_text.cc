@@ -1,0 +1,67 @@
+#include "agent/operator_text.h"
+
+#include "base/iso8601.h"
+#include "base/secrets.h"
+#include "protocol/messages.h"
+
+namespace sl::text {
+
+std::string DeregisteredLocallyOnly(const std::string& reason) {
+  return "The product instance was deregistered locally, but CSSM could not be told because " + reason +
+         ". Remove this product instance manually from CSSM or Smart Software Manager On-Prem to free its "
+         "licenses.";
+}
+
+std::string InProgress(const char* what, const std::string& reason) {
+  return std::string("The last attempt to ") + what + " is in progress because of the following reason: " +
+         reason + ".";
+}
+
+std::string RegistrationExpiredOn(UnixSeconds when) {
+  return "The registration expired on " + FormatIso8601(when) +
+         " because it could not be renewed; register the product again with a new token.";
+}
+
+std::string TokenRefused(const std::string& code, const std::string& server_says) {
+  const char* why = code == error_code::kTokenExpired   ? "the token has expired"
+                    : code == error_code::kTokenUsedUp ? "the token has been used the maximum number of times"
+                                                       : "the token is invalid";
+  return std::string("Registration failed because ") + why + " (" + code + ": " + server_says +
+         "). Generate a new Product Instance Registration Token and register again.";
+}
+
+std::string InstanceUnknownOnServer(const std::string& code, const std::string& server_says) {
+  return "CSSM no longer recognises this product instance (" + code + ": " + server_says +
+         "). The local registration was removed; register the product again with a new token.";
+}
+
+std::string RegistrationExpiredOnServer(const std::string& code, const std::string& server_says) {
+  return "CSSM reports that the registration has expired (" + code + ": " + server_says +
+         "); register the product again with a new token.";
+}
+
+std::string RefusedForNow(const std::string& code, const std::string& server_says) {
+  std::string reason = "CSSM refused the request (" + code + ": " + server_says + ")";
+  if (code == error_code::kStaleMessage) reason += "; check that this product's clock is correct (NTP)";
+  return reason;
+}
+
+std::string ClockMovedBack(int64_t seconds) {
+  return "The system clock moved back by " + std::to_string(seconds) +
+         " seconds; licensing timers count elapsed time only forwards, so nothing was extended.";
+}
+
+std::string HostnameChangeScheduled(const std::optional<std::string>& hostname) {
+  return hostname ? "The hostname changed to '" + *hostname + "'; renewing the registration to tell CSSM."
+                  : std::string("Privacy is on; renewing the registration without the hostname.");
+}
+
+std::string Redact(const AgentState& state, std::string text) {
+  // MaskSecret resumes after each mask, so a secret inside "<redacted>" cannot loop, and
+  // masks secrets of any length (over-masking a short one is the safe failure).
+  text = MaskSecret(std::move(text), state.pending_token);
+  if (state.transport.proxy) text = MaskSecret(std::move(text), state.transport.proxy->password);
+  return text;
+}
+
+}  // namespace sl::text
