@@ -7,11 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <sstream>
-#include <vector>
 
 #include "base/files.h"
-#include "base/iso8601.h"
 #include "base/json.h"
 #include "smartlicensing/curl_transport.h"
 
@@ -106,31 +103,6 @@ Status StateDir::SaveTrustAnchor(const std::string& pem) const {
   return WriteFileAtomically(dir_ + "/cssm-signing.crt", pem);
 }
 
-void StateDir::AppendEvent(const Event& event) const {
-  JsonWriter w;
-  w.StartObject().Field("time", FormatIso8601(event.time)).Field("type", EventTypeName(event.type));
-  if (!event.from.empty()) w.Field("from", event.from);
-  if (!event.to.empty()) w.Field("to", event.to);
-  w.Field("message", event.message).EndObject();
-  std::string line = w.str() + "\n";
-
-  // Append, and when the log grows past its bound keep the newer half (atomically).
-  int fd = open(EventsPath().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return;
-  ssize_t written = write(fd, line.data(), line.size());
-  close(fd);
-  if (written != static_cast<ssize_t>(line.size())) return;
-  Result<std::string> all = ReadFileCapped(EventsPath(), 16 * 1024 * 1024);
-  if (!all.ok()) return;
-  std::vector<std::string> lines;
-  std::istringstream in(*all);
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
-  if (lines.size() <= kMaxEventLogLines) return;
-  std::string kept;
-  for (size_t i = lines.size() - kMaxEventLogLines / 2; i < lines.size(); ++i) kept += lines[i] + "\n";
-  (void)WriteFileAtomically(EventsPath(), kept);
-}
-
 Result<std::unique_ptr<Agent>> StateDir::OpenAgent(bool read_only) {
   Result<DeviceIdentityConfig> id = LoadIdentity();
   if (!id.ok()) return id.status();
@@ -144,7 +116,7 @@ Result<std::unique_ptr<Agent>> StateDir::OpenAgent(bool read_only) {
   options.hostname = id->hostname;
   options.trust_anchor_pem = *anchor;
   options.transport_factory = CurlTransportFactory();
-  if (!read_only) options.on_event = [this](const Event& e) { AppendEvent(e); };
+  if (!read_only) options.on_event = [log = event_log()](const Event& e) { log.Append(e); };
   options.read_only = read_only;
   Result<std::unique_ptr<DeviceDirectory>> device = DeviceDirectory::Open(std::move(options));
   if (!device.ok()) return device.status();
@@ -154,10 +126,7 @@ Result<std::unique_ptr<Agent>> StateDir::OpenAgent(bool read_only) {
 
 Status StateDir::FactoryReset() {
   SL_RETURN_IF_ERROR(DeviceDirectory::EraseState(dir_, key_dir_));
-  if (unlink(EventsPath().c_str()) != 0 && errno != ENOENT) {
-    return DataLoss("cannot remove '" + EventsPath() + "': " + std::strerror(errno));
-  }
-  return Status::Ok();
+  return event_log().Erase();
 }
 
 }  // namespace sl::cli

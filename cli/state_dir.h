@@ -5,7 +5,7 @@
 //   <state-dir>/state            the agent's sealed state record (FileStateStore)
 //   <state-dir>/identity.json    product ID, serial number, optional hostname
 //   <state-dir>/cssm-signing.crt the CSSM trust anchor (responses must verify against it)
-//   <state-dir>/events.jsonl     the history of operations and results (bounded)
+//   <state-dir>/events.jsonl     the history of operations and results (cli/event_log.h)
 //   <state-dir>/lock             flock(2) target: one operation at a time
 //   <key-dir>/device.key         the device secret that seals the state (outside the state dir)
 //   <key-dir>/state.witness      records that a state existed (so deleting it is detected)
@@ -14,6 +14,8 @@
 // the whole operation, so commands and the daemon never lose each other's updates.
 // `status` takes no lock: it reads the atomically replaced state file and never
 // writes, so it cannot hang behind a network operation.
+// The agent is wired here, and only here, through sl::DeviceDirectory and
+// sl::CurlTransportFactory, like any other embedder of the library.
 // Thread-safety: one StateDir per process, used from one thread.
 #pragma once
 
@@ -21,6 +23,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/event_log.h"
 #include "smartlicensing/agent.h"
 #include "smartlicensing/device_directory.h"
 #include "smartlicensing/status.h"
@@ -41,6 +44,9 @@ class StateDir {
   // `key_dir` empty: kDefaultKeyDir for the default state dir, else "<state-dir>.keys".
   StateDir(std::string state_dir, std::string key_dir);
   ~StateDir();
+  // It owns the lock's file descriptor and what the open agent points at.
+  StateDir(const StateDir&) = delete;
+  StateDir& operator=(const StateDir&) = delete;
 
   // Creates the directories (0700) if needed and takes the exclusive lock.
   // DataLoss (exit 5) when they cannot be created, read or locked.
@@ -51,26 +57,23 @@ class StateDir {
   Result<std::string> LoadTrustAnchor() const;
   Status SaveTrustAnchor(const std::string& pem) const;
 
-  // Opens the agent. `read_only`: the store never writes (status).
+  // Opens the agent; this StateDir must outlive it. `read_only`: the store never
+  // writes and no event is logged (status); otherwise the agent's events are appended
+  // to the event log.
   Result<std::unique_ptr<Agent>> OpenAgent(bool read_only);
   // Erases the stored state and the event log; keeps identity and trust anchor.
   Status FactoryReset();
 
   std::string StatePath() const { return dir_ + "/state"; }
-  std::string EventsPath() const { return dir_ + "/events.jsonl"; }
+  EventLog event_log() const { return EventLog::InStateDirectory(dir_); }
   std::string LockPath() const { return dir_ + "/lock"; }
   const std::string& dir() const { return dir_; }
 
  private:
-  void AppendEvent(const Event& event) const;
-
   std::string dir_;
   std::string key_dir_;
   int lock_fd_ = -1;
   std::unique_ptr<DeviceDirectory> device_;  // what the open agent points at
 };
-
-// Keeps the event log from growing without bound.
-constexpr size_t kMaxEventLogLines = 1000;
 
 }  // namespace sl::cli

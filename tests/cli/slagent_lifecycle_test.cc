@@ -1,18 +1,15 @@
-// End-to-end tests: the real slagent binary against the real mock-cssm over TLS on
-// loopback. Time travel uses libfaketime on slagent and the admin clock on the mock,
-// moved together, so that months of agent life pass in seconds without sleeping.
+// End-to-end: the licensing life of a device driven through the real slagent binary
+// against the real mock CSSM: enable, register, usage, renewals under faketime,
+// privacy, the transports (direct, on-premises, an authenticating proxy), backup and
+// restore, and the daemon. The fixture is in slagent_fixture.h.
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <map>
 #include <thread>
 
 #include "base/iso8601.h"
@@ -21,71 +18,13 @@
 #include "testing/mock_cssm_process.h"
 #include "testing/test_util.h"
 #include "testing/tinyproxy_process.h"
+#include "slagent_fixture.h"
 
 namespace sl {
 namespace {
 
 using test::CommandResult;
 using test::MockCssmProcess;
-
-constexpr const char* kFaketimeLib = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
-
-class SlagentTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(mock_.running());
-    ASSERT_EQ(Run({"identity", "--product-id", "EXPWY-VE-L", "--serial", "0A1B2C3D", "--hostname", "exp1.example.com"}).exit_code, 0);
-    ASSERT_EQ(Run({"trust-anchor", test::PkiPath("cssm-signing.crt")}).exit_code, 0);
-    CommandResult t = Run({"transport", "direct", "--url", mock_.direct_url(), "--ca-bundle", test::PkiPath("tls-ca.crt"),
-                           "--connect-timeout", "2", "--timeout", "5"});
-    ASSERT_EQ(t.exit_code, 0) << t.err;
-  }
-
-  // Runs slagent with this test's state directory, `offset` seconds in the future.
-  CommandResult Run(std::vector<std::string> args, int64_t offset = 0) {
-    std::vector<std::string> argv = {SL_SLAGENT_BINARY, "--state-dir", dir_.File("state")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<std::string> env;
-    if (offset != 0) {
-      // libfaketime moves the monotonic clocks by the same offset (its default), as
-      // if the machine had been up that much longer.
-      env = {std::string("LD_PRELOAD=") + kFaketimeLib, "FAKETIME=+" + std::to_string(offset),
-             "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0"};
-    }
-    CommandResult r = test::RunCommand(argv, env);
-    all_output_ += r.out + r.err;
-    return r;
-  }
-
-  // Moves the mock's clock to `offset` seconds ahead of real time.
-  void ServerClock(int64_t offset) {
-    ASSERT_EQ(mock_.Admin("POST", "/admin/v1/clock", "{\"offset_seconds\":" + std::to_string(offset) + "}").status, 200);
-  }
-
-  // `status --json`, parsed; fails the test when it is not JSON.
-  rapidjson::Document Status(int64_t offset = 0) {
-    CommandResult r = Run({"status", "--json"}, offset);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    Result<rapidjson::Document> doc = ParseJson(r.out);
-    EXPECT_TRUE(doc.ok()) << r.out;
-    if (!doc.ok()) return rapidjson::Document();
-    return std::move(*doc);
-  }
-
-  static std::string Str(const rapidjson::Value& v, const char* key) {
-    if (!v.IsObject() || !v.HasMember(key) || !v[key].IsString()) return "<missing>";
-    return v[key].GetString();
-  }
-
-  std::string WriteFile(const std::string& name, const std::string& text) {
-    std::ofstream(dir_.File(name)) << text << "\n";
-    return dir_.File(name);
-  }
-
-  MockCssmProcess mock_{test::TestSeedPath()};
-  test::TempDir dir_;
-  std::string all_output_;
-};
 
 TEST_F(SlagentTest, OperatorWalksEnableRegisterUsageRenewDeregister) {
   rapidjson::Document s = Status();
@@ -253,17 +192,6 @@ TEST_F(SlagentTest, PrivacyKeepsTheHostnameFromCssm) {
   EXPECT_NE(pi.body.find("\"hostname\":\"exp1.example.com\""), std::string::npos) << pi.body;
 }
 
-TEST_F(SlagentTest, HelpVersionAndIdentityAnswerWithoutState) {
-  CommandResult help = Run({"help"});
-  EXPECT_EQ(help.exit_code, 0);
-  EXPECT_NE(help.out.find("Exit codes"), std::string::npos);
-  EXPECT_EQ(Run({}).exit_code, 2) << "no command is a usage error";
-  EXPECT_EQ(Run({"version"}).exit_code, 0);
-  CommandResult id = Run({"identity"});
-  EXPECT_EQ(id.exit_code, 0);
-  EXPECT_NE(id.out.find("serial number 0A1B2C3D"), std::string::npos) << id.out;
-}
-
 TEST_F(SlagentTest, RegistersThroughAnAuthenticatingProxy) {
   const std::string password = "Tunnel-Pa55";
   test::TinyproxyProcess proxy(mock_.port(), "alice", password);
@@ -290,153 +218,6 @@ TEST_F(SlagentTest, RegistersThroughAnAuthenticatingProxy) {
   EXPECT_EQ(bad.exit_code, 4);
   EXPECT_NE(bad.err.find("proxy"), std::string::npos) << bad.err;
   EXPECT_EQ(bad.err.find("wrong-one"), std::string::npos);
-}
-
-TEST_F(SlagentTest, ConcurrentCommandsLoseNoUpdate) {
-  ASSERT_EQ(Run({"enable"}).exit_code, 0);
-  constexpr int kWriters = 8;
-  std::vector<std::thread> writers;
-  std::vector<int> codes(kWriters, -1);
-  for (int i = 0; i < kWriters; ++i) {
-    writers.emplace_back([this, i, &codes] {
-      std::vector<std::string> argv = {SL_SLAGENT_BINARY, "--state-dir", dir_.File("state"), "usage", "set",
-                                       "tag_" + std::to_string(i), std::to_string(i + 1)};
-      codes[i] = test::RunCommand(argv).exit_code;
-    });
-  }
-  for (std::thread& w : writers) w.join();
-  for (int code : codes) EXPECT_EQ(code, 0);
-  rapidjson::Document s = Status();
-  ASSERT_TRUE(s["licenses"].IsArray());
-  EXPECT_EQ(s["licenses"].Size(), static_cast<rapidjson::SizeType>(kWriters)) << "every writer's usage survived";
-}
-
-TEST_F(SlagentTest, SecretsNeverAppearInOutputOrEvents) {
-  const std::string password = "pr0xy-S3cret-pw";
-  const std::string token = "TEST-TOKEN-EXPRESSWAY";
-  ASSERT_EQ(Run({"enable"}).exit_code, 0);
-  ASSERT_EQ(Run({"register", "--token", token}).exit_code, 0);
-  // A proxy that is not there: every attempt fails, and the messages name the proxy.
-  CommandResult t = Run({"transport", "proxy", "--address", "127.0.0.1", "--port", "9", "--username", "alice",
-                         "--password-file", WriteFile("pw", password), "--url", mock_.direct_url(), "--ca-bundle",
-                         test::PkiPath("tls-ca.crt"), "--connect-timeout", "1", "--timeout", "2"});
-  ASSERT_EQ(t.exit_code, 0) << t.err;
-  EXPECT_EQ(Run({"renew", "auth"}).exit_code, 4);
-  (void)Run({"status"});
-  (void)Run({"status", "--json"});
-  (void)Run({"events"});
-  (void)Run({"events", "--json"});
-  (void)Run({"deregister"});
-  std::string events = test::ReadFile(dir_.File("state") + "/events.jsonl");
-  for (const std::string& text : {all_output_, events}) {
-    EXPECT_EQ(text.find(password), std::string::npos);
-    EXPECT_EQ(text.find(token), std::string::npos);
-    EXPECT_EQ(text.find("PRIVATE KEY"), std::string::npos);
-  }
-  EXPECT_NE(all_output_.find("password set"), std::string::npos);
-}
-
-TEST_F(SlagentTest, BadInputIsAOneLineErrorWithADocumentedCodeAndLeavesStateAlone) {
-  ASSERT_EQ(Run({"enable"}).exit_code, 0);
-  std::string before = test::ReadFile(dir_.File("state") + "/state");
-  struct Case {
-    std::vector<std::string> args;
-    int code;
-  } cases[] = {
-      {{"launch"}, 2},
-      {{"status", "--bogus"}, 2},
-      {{"register"}, 2},
-      {{"register", "--token"}, 2},
-      {{"usage", "set", "expressway_rms"}, 2},
-      {{"usage", "set", "bad tag", "1"}, 2},
-      {{"usage", "set", "expressway_rms", "-1"}, 2},
-      {{"transport", "proxy", "--address", "proxy.example.com", "--port", "70000"}, 2},
-      {{"transport", "proxy", "--address", "proxy.example.com", "--port", "http"}, 2},
-      {{"transport", "onprem", "--url", "http://onprem.example.com/SmartTransport"}, 2},
-      {{"transport", "onprem", "--url", "https://onprem.example.com/licservice"}, 2},
-      {{"transport", "sideways"}, 2},
-      {{"transport", "direct", "--ca-bundle", "/nonexistent/ca.pem"}, 2},
-      {{"trust-anchor", "/nonexistent/cssm.crt"}, 2},
-      {{"restore", "/nonexistent/backup"}, 2},
-      {{"privacy", "maybe"}, 2},
-      {{"renew", "everything"}, 2},
-      {{"factory-reset"}, 2},
-      {{"renew", "auth"}, 6},  // not registered
-  };
-  for (const Case& c : cases) {
-    CommandResult r = Run(c.args);
-    std::string joined;
-    for (const std::string& a : c.args) joined += a + " ";
-    EXPECT_EQ(r.exit_code, c.code) << joined << ": " << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << joined << ": " << r.err;
-    EXPECT_EQ(r.err.rfind("slagent: ", 0), 0u) << joined << ": " << r.err;
-  }
-  EXPECT_EQ(test::ReadFile(dir_.File("state") + "/state"), before) << "no bad command touched the state";
-}
-
-TEST_F(SlagentTest, UnreadableStateDirectoryIsALocalStateError) {
-  if (geteuid() == 0) {
-    // root reads anything: make the "directory" a file instead.
-    std::ofstream(dir_.File("not-a-dir")) << "x";
-    CommandResult r = test::RunCommand({SL_SLAGENT_BINARY, "--state-dir", dir_.File("not-a-dir"), "status"});
-    EXPECT_EQ(r.exit_code, 5) << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    r = test::RunCommand({SL_SLAGENT_BINARY, "--state-dir", dir_.File("not-a-dir"), "enable"});
-    EXPECT_EQ(r.exit_code, 5) << r.err;
-    return;
-  }
-  ASSERT_EQ(chmod(dir_.File("state").c_str(), 0), 0);
-  CommandResult r = Run({"status"});
-  EXPECT_EQ(r.exit_code, 5) << r.err;
-  chmod(dir_.File("state").c_str(), 0700);
-}
-
-// Every file under `dir`, with its contents.
-std::map<std::string, std::string> Snapshot(const std::string& dir) {
-  std::map<std::string, std::string> files;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec)) {
-    if (entry.is_regular_file()) files[entry.path().string()] = test::ReadFile(entry.path().string());
-  }
-  return files;
-}
-
-TEST_F(SlagentTest, StatusWritesNothing) {
-  // A device configured but never opened: status must not even create the device secret.
-  test::TempDir fresh;
-  std::vector<std::string> base = {SL_SLAGENT_BINARY, "--state-dir", fresh.File("state")};
-  auto run = [&base](std::vector<std::string> args) {
-    std::vector<std::string> argv = base;
-    argv.insert(argv.end(), args.begin(), args.end());
-    return test::RunCommand(argv);
-  };
-  ASSERT_EQ(run({"identity", "--product-id", "EXPWY-VE-L", "--serial", "SN9"}).exit_code, 0);
-  ASSERT_EQ(run({"trust-anchor", test::PkiPath("cssm-signing.crt")}).exit_code, 0);
-  auto before = Snapshot(fresh.path());
-  CommandResult r = run({"status", "--json"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Snapshot(fresh.path()), before);
-
-  // And on a device in use.
-  ASSERT_EQ(Run({"enable"}).exit_code, 0);
-  ASSERT_EQ(Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"}).exit_code, 0);
-  before = Snapshot(dir_.path());
-  (void)Status(40 * kDay);
-  EXPECT_EQ(Snapshot(dir_.path()), before);
-}
-
-TEST_F(SlagentTest, TamperedStateIsReportedNotReset) {
-  ASSERT_EQ(Run({"enable"}).exit_code, 0);
-  std::string path = dir_.File("state") + "/state";
-  std::string state = test::ReadFile(path);
-  size_t pos = state.find("evaluation_used");
-  ASSERT_NE(pos, std::string::npos);
-  state[pos + 20] = state[pos + 20] == '1' ? '2' : '1';
-  std::ofstream(path, std::ios::trunc) << state;
-  CommandResult r = Run({"status"});
-  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
-  EXPECT_EQ(Run({"enable"}).exit_code, 5);
-  EXPECT_EQ(test::ReadFile(path), state) << "the tampered file is left for inspection";
 }
 
 TEST_F(SlagentTest, OnPremChangeWhileRegisteredIsRefused) {

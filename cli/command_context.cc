@@ -1,0 +1,50 @@
+#include "cli/command_context.h"
+
+#include <cstdlib>
+
+namespace sl::cli {
+
+namespace {
+
+// The option's value, else the environment variable's, else "".
+std::string OptionOrEnvironment(const Invocation& inv, const std::string& option, const char* variable) {
+  std::string value = inv.Get(option);
+  if (value.empty() && std::getenv(variable) != nullptr) value = std::getenv(variable);
+  return value;
+}
+
+}  // namespace
+
+CommandContext::CommandContext(const Command& command, Invocation invocation, Output& output)
+    : command_(command), invocation_(std::move(invocation)), output_(output) {
+  state_dir_ = OptionOrEnvironment(invocation_, "--state-dir", "SLAGENT_STATE_DIR");
+  if (state_dir_.empty()) state_dir_ = kDefaultStateDir;
+  key_dir_ = OptionOrEnvironment(invocation_, "--key-dir", "SLAGENT_KEY_DIR");
+}
+
+CommandContext::~CommandContext() = default;
+
+Status CommandContext::CheckArguments(size_t word_count) const {
+  return cli::CheckArguments(invocation_, word_count, command_.Accepted());
+}
+
+Result<StateDir*> CommandContext::LockStateDir() {
+  dir_ = std::make_unique<StateDir>(state_dir_, key_dir_);
+  SL_RETURN_IF_ERROR(dir_->Prepare(/*lock=*/true));
+  return dir_.get();
+}
+
+Result<std::unique_ptr<Agent>> CommandContext::OpenLockedAgent() {
+  Result<StateDir*> dir = LockStateDir();
+  if (!dir.ok()) return dir.status();
+  return (*dir)->OpenAgent(/*read_only=*/false);
+}
+
+Result<std::unique_ptr<Agent>> CommandContext::OpenReadOnlyAgent() {
+  dir_ = std::make_unique<StateDir>(state_dir_, key_dir_);
+  return dir_->OpenAgent(/*read_only=*/true);
+}
+
+void CommandContext::ReleaseStateDir() { dir_.reset(); }
+
+}  // namespace sl::cli

@@ -1,0 +1,147 @@
+#include "cli/command_table.h"
+
+#include "cli/command_context.h"
+#include "cli/configuration_commands.h"
+#include "cli/daemon.h"
+#include "cli/licensing_commands.h"
+#include "cli/operation_commands.h"
+
+namespace sl::cli {
+
+namespace {
+
+constexpr const char* kSynopsis =
+    "usage: slagent [--state-dir DIR] [--key-dir DIR] [--json] COMMAND [ARGS]\n";
+
+constexpr const char* kGlobalOptionsAndExitCodes = R"(Global options
+  --state-dir DIR   state directory (default $SLAGENT_STATE_DIR or /var/lib/slagent)
+  --key-dir DIR     device secret directory (default $SLAGENT_KEY_DIR, /etc/slagent for the
+                    default state directory, else DIR.keys next to the state directory)
+  --json            machine-readable output
+
+Exit codes: 0 success, 1 internal error, 2 usage error, 3 refused by CSSM,
+4 communication failure (retry scheduled), 5 local state problem, 6 not allowed now.
+)";
+
+int ShowUsage(CommandContext& context) {
+  // Ignores anything after it, as slagent always has.
+  context.output().out() << UsageText();
+  return kExitOk;
+}
+
+std::vector<Command> MakeCommandTable() {
+  using S = UsageSection;
+  // clang-format off
+  return {
+    {"identity", S::kConfiguration, {"--product-id", "--serial", "--hostname"}, {},
+     {"identity --product-id ID --serial SN [--hostname NAME]   set the device identity (UDI)",
+      "identity                                                  show it"},
+     SetOrShowIdentity},
+    {"trust-anchor", S::kConfiguration, {}, {},
+     {"trust-anchor FILE            the CSSM signing certificate responses must verify against"},
+     SetTrustAnchor},
+    {"transport", S::kConfiguration,
+     {"--url", "--ca-bundle", "--connect-timeout", "--timeout", "--address", "--port", "--username",
+      "--password-file"}, {},
+     {"transport direct [--url URL]                 Direct to CSSM (default URL: Cisco's)",
+      "transport onprem --url https://HOST[:PORT]/SmartTransport",
+      "transport proxy --address HOST --port PORT [--username USER --password-file FILE] [--url URL]",
+      "    every transport command also takes --ca-bundle FILE, --connect-timeout S, --timeout S"},
+     SetTransport},
+    {"privacy", S::kConfiguration, {}, {},
+     {"privacy on|off               do not share my hostname or IP address with Cisco"},
+     SetPrivacy},
+
+    {"enable", S::kLicensing, {}, {},
+     {"enable                       Smart licensing mode On (starts the 90-day evaluation)"},
+     EnableSmartLicensing},
+    {"register", S::kLicensing, {"--token", "--token-file"}, {"--reregister"},
+     {"register (--token TOKEN | --token-file FILE) [--reregister]"},
+     RegisterWithToken},
+    {"renew", S::kLicensing, {}, {},
+     {"renew auth                   renew authorization now",
+      "renew id                     renew registration (ID certificate) now"},
+     RenewNow},
+    {"deregister", S::kLicensing, {}, {},
+     {"deregister                   release the licenses and forget the registration"},
+     Deregister},
+    {"usage", S::kLicensing, {}, {},
+     {"usage set TAG COUNT          set the current usage of a license type (0 removes it)",
+      "usage update                 report the usage now"},
+     SetOrReportUsage},
+    {"factory-reset", S::kLicensing, {}, {"--yes"},
+     {"factory-reset --yes          erase all licensing state and keys (back to PAK)"},
+     EraseLicensingState},
+
+    {"status", S::kOperation, {}, {},
+     {"status                       show the licensing status (never touches the network)"},
+     ShowStatus},
+    {"run", S::kOperation, {}, {"--once"},
+     {"run [--once]                 the daemon: perform renewals and retries when due"},
+     RunDaemon},
+    {"backup", S::kOperation, {}, {},
+     {"backup FILE | restore FILE   save or restore the licensing state"},
+     WriteBackup},
+    {"restore", S::kOperation, {}, {}, {}, RestoreBackup},  // on backup's line
+    {"events", S::kOperation, {"--limit"}, {},
+     {"events [--limit N]           the history of operations and results"},
+     ShowEvents},
+
+    {"version", S::kNotListed, {}, {}, {}, ShowVersion},
+    {"help", S::kNotListed, {}, {}, {}, ShowUsage},
+  };
+  // clang-format on
+}
+
+const char* SectionTitle(UsageSection section) {
+  switch (section) {
+    case UsageSection::kConfiguration: return "Configuration";
+    case UsageSection::kLicensing: return "Licensing";
+    case UsageSection::kOperation: return "Operation";
+    case UsageSection::kNotListed: break;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::set<std::string> Command::Accepted() const {
+  std::set<std::string> accepted = value_options;
+  accepted.insert(switches.begin(), switches.end());
+  return accepted;
+}
+
+const std::vector<Command>& CommandTable() {
+  static const std::vector<Command> kTable = MakeCommandTable();
+  return kTable;
+}
+
+const Command* FindCommand(std::string_view name) {
+  for (const Command& command : CommandTable()) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+OptionNames KnownOptions() {
+  OptionNames known = GlobalOptions();
+  for (const Command& command : CommandTable()) {
+    known.value_options.insert(command.value_options.begin(), command.value_options.end());
+    known.switches.insert(command.switches.begin(), command.switches.end());
+  }
+  return known;
+}
+
+std::string UsageText() {
+  std::string text = kSynopsis;
+  for (UsageSection section : {UsageSection::kConfiguration, UsageSection::kLicensing, UsageSection::kOperation}) {
+    text += std::string("\n") + SectionTitle(section) + "\n";
+    for (const Command& command : CommandTable()) {
+      if (command.section != section) continue;
+      for (const std::string& line : command.usage_lines) text += "  " + line + "\n";
+    }
+  }
+  return text + "\n" + kGlobalOptionsAndExitCodes;
+}
+
+}  // namespace sl::cli

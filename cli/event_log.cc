@@ -1,0 +1,87 @@
+#include "cli/event_log.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+#include "base/files.h"
+#include "base/iso8601.h"
+#include "base/json.h"
+
+namespace sl::cli {
+
+namespace {
+
+// More than kMaxEventLogLines lines of agent messages ever need; a bigger file is not
+// one this code wrote, and is not read whole into memory.
+constexpr size_t kMaxEventLogBytes = 16 * 1024 * 1024;
+
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::string EventLine(const Event& event) {
+  JsonWriter w;
+  w.StartObject().Field("time", FormatIso8601(event.time)).Field("type", EventTypeName(event.type));
+  if (!event.from.empty()) w.Field("from", event.from);
+  if (!event.to.empty()) w.Field("to", event.to);
+  w.Field("message", event.message).EndObject();
+  return w.str() + "\n";
+}
+
+}  // namespace
+
+EventLog EventLog::InStateDirectory(const std::string& state_dir) { return EventLog(state_dir + "/events.jsonl"); }
+
+void EventLog::Append(const Event& event) const {
+  std::string line = EventLine(event);
+  // O_APPEND: one write of a whole line, never interleaved with another's.
+  int fd = open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  ssize_t written = write(fd, line.data(), line.size());
+  close(fd);
+  if (written != static_cast<ssize_t>(line.size())) return;
+
+  // Past the bound, keep the newer half: trimming then happens once every
+  // kMaxEventLogLines / 2 events rather than on every append.
+  Result<std::string> all = ReadFileCapped(path_, kMaxEventLogBytes);
+  if (!all.ok()) return;
+  std::vector<std::string> lines = SplitLines(*all);
+  if (lines.size() <= kMaxEventLogLines) return;
+  std::string kept;
+  for (size_t i = lines.size() - kMaxEventLogLines / 2; i < lines.size(); ++i) kept += lines[i] + "\n";
+  (void)WriteFileAtomically(path_, kept);
+}
+
+Result<std::vector<std::string>> EventLog::LastLines(size_t limit) const {
+  Result<std::string> log = ReadFileCapped(path_, kMaxEventLogBytes);
+  if (!log.ok() && log.status().code() != StatusCode::kNotFound) return DataLoss(log.status().message());
+  std::vector<std::string> lines = SplitLines(log.ok() ? *log : "");
+  if (lines.size() > limit) lines.erase(lines.begin(), lines.end() - static_cast<std::ptrdiff_t>(limit));
+  return lines;
+}
+
+Status EventLog::Erase() const {
+  if (unlink(path_.c_str()) != 0 && errno != ENOENT) {
+    return DataLoss("cannot remove '" + path_ + "': " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+std::optional<std::string> DescribeEventLine(const std::string& line) {
+  Result<rapidjson::Document> doc = ParseJson(line);
+  if (!doc.ok()) return std::nullopt;
+  JsonReader r(*doc, "event");
+  std::string time = r.String("time", 32);
+  std::string type = r.String("type", 64);
+  std::string message = r.String("message", 4096);
+  return time + "  " + type + "  " + message;
+}
+
+}  // namespace sl::cli

@@ -1,0 +1,101 @@
+#include "cli/operation_commands.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/files.h"
+#include "cli/event_log.h"
+#include "cli/status_output.h"
+#include "smartlicensing/state_store.h"
+
+namespace sl::cli {
+
+namespace {
+
+// How many events `slagent events` shows without --limit.
+constexpr int64_t kDefaultEventLimit = 50;
+
+// Checked before the agent is opened: with no state file the agent shows a new
+// device, and a state directory it cannot read must not pass for one (exit 5).
+Status CheckStateDirReadable(const std::string& path) {
+  struct stat st{};
+  if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || access(path.c_str(), R_OK | X_OK) != 0) {
+    return DataLoss("cannot read the state directory '" + path + "'" +
+                    (errno != 0 ? std::string(": ") + std::strerror(errno) : ""));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int ShowStatus(CommandContext& ctx) {
+  Output& out = ctx.output();
+  if (Status s = ctx.CheckArguments(1); !s.ok()) return out.Usage(s.message());
+  if (Status s = CheckStateDirReadable(ctx.state_dir_path()); !s.ok()) return out.Fail(s);
+  Result<std::unique_ptr<Agent>> agent = ctx.OpenReadOnlyAgent();
+  if (!agent.ok()) return out.Fail(agent.status());
+  AgentStatus status = (*agent)->GetStatus();
+  out.out() << (out.json() ? FormatStatusJson(status) + "\n" : FormatStatusText(status));
+  return kExitOk;
+}
+
+int WriteBackup(CommandContext& ctx) {
+  Output& out = ctx.output();
+  if (Status s = ctx.CheckArguments(2); !s.ok()) return out.Usage("'backup' needs FILE");
+  Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent();
+  if (!agent.ok()) return out.Fail(agent.status());
+  Result<std::string> backup = (*agent)->Backup();
+  if (!backup.ok()) return out.Fail(backup.status());
+  if (Status s = WriteFileAtomically(ctx.word(1), *backup); !s.ok()) return out.Fail(s);
+  return out.Done("Backup written to " + ctx.word(1) + " (it holds the device key: keep it safe)");
+}
+
+int RestoreBackup(CommandContext& ctx) {
+  Output& out = ctx.output();
+  if (Status s = ctx.CheckArguments(2); !s.ok()) return out.Usage("'restore' needs FILE");
+  Result<std::string> backup = ReadOperatorFile(ctx.word(1), kMaxStateBytes, "backup");
+  if (!backup.ok()) return out.Fail(backup.status());
+  Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent();
+  if (!agent.ok()) return out.Fail(agent.status());
+  if (Status s = (*agent)->Restore(*backup); !s.ok()) return out.Fail(s);
+  AgentStatus status = (*agent)->GetStatus();
+  return out.Done("Restored. Registration status: " + status.registration_status);
+}
+
+int ShowEvents(CommandContext& ctx) {
+  Output& out = ctx.output();
+  if (Status s = ctx.CheckArguments(1); !s.ok()) return out.Usage(s.message());
+  int64_t limit = kDefaultEventLimit;
+  if (ctx.invocation().Has("--limit")) {
+    Result<int64_t> n =
+        ParseInteger(ctx.invocation().Get("--limit"), 1, static_cast<int64_t>(kMaxEventLogLines), "--limit");
+    if (!n.ok()) return out.Usage(n.status().message());
+    limit = *n;
+  }
+  Result<std::vector<std::string>> lines = ctx.UnlockedStateDir().event_log().LastLines(static_cast<size_t>(limit));
+  if (!lines.ok()) return out.Fail(lines.status());
+  if (out.json()) {
+    // The log's lines are JSON objects already: the answer is their array.
+    out.out() << "[";
+    for (size_t i = 0; i < lines->size(); ++i) out.out() << (i > 0 ? "," : "") << (*lines)[i];
+    out.out() << "]\n";
+    return kExitOk;
+  }
+  for (const std::string& line : *lines) {
+    if (std::optional<std::string> text = DescribeEventLine(line)) out.out() << *text << "\n";
+  }
+  return kExitOk;
+}
+
+int ShowVersion(CommandContext& ctx) {
+  // Ignores anything after it, as slagent always has (so does `help`).
+  return ctx.output().Done("slagent 0.1.0 (licensing protocol 1)");
+}
+
+}  // namespace sl::cli

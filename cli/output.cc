@@ -1,0 +1,47 @@
+#include "cli/output.h"
+
+#include "base/json.h"
+
+namespace sl::cli {
+
+std::string OneLine(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return text;
+}
+
+Status UsageError(const std::string& message) { return InvalidArgument(message + " (see 'slagent help')"); }
+
+Output::Output(bool json, std::ostream& out, std::ostream& err) : json_(json), out_(out), err_(err) {}
+
+// std::endl, not "\n": each answer is flushed as it is made, so that a daemon's lines
+// reach the journal when they happen and a crash loses nothing already said.
+int Output::Fail(const Status& s) {
+  int code = ExitCodeFor(s);
+  if (json_) {
+    JsonWriter w;
+    w.StartObject().Field("ok", false).Field("exit_code", code);
+    w.Key("error").StartObject().Field("code", StatusCodeSlug(s.code())).Field("message", OneLine(s.message()));
+    w.EndObject().EndObject();
+    out_ << w.str() << std::endl;
+  } else {
+    err_ << "slagent: " << OneLine(s.message()) << std::endl;
+  }
+  return code;
+}
+
+int Output::Usage(const std::string& message) { return Fail(UsageError(message)); }
+
+int Output::Done(const std::string& message, int code) {
+  if (json_) {
+    JsonWriter w;
+    w.StartObject().Field("ok", code == kExitOk).Field("exit_code", code).Field("message", OneLine(message)).EndObject();
+    out_ << w.str() << std::endl;
+  } else {
+    out_ << message << std::endl;
+  }
+  return code;
+}
+
+}  // namespace sl::cli

@@ -1,0 +1,52 @@
+// How slagent answers, the contract scripts rely on:
+//   text:   the message on stdout; an error as ONE line on stderr, "slagent: <message>";
+//   --json: one JSON object on stdout, {"ok":true,"exit_code":0,"message":...} or
+//           {"ok":false,"exit_code":N,"error":{"code":...,"message":...}};
+// and the exit code of cli/exit_codes.h. Messages are folded to one line whatever they
+// hold, so a script can read an answer with one `read`.
+//
+// The streams are injected (main.cc passes std::cout and std::cerr) so that the
+// commands run in-process in tests with string streams.
+// Thread-safety: one Output per command line, used from that command's thread.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "cli/exit_codes.h"
+#include "smartlicensing/status.h"
+
+namespace sl::cli {
+
+// The message with its line breaks replaced by spaces.
+std::string OneLine(std::string text);
+
+// The error for something the operator typed wrong (exit 2); it points at the usage.
+Status UsageError(const std::string& message);
+
+class Output {
+ public:
+  Output(bool json, std::ostream& out, std::ostream& err);
+
+  // Reports the error and returns its exit code (ExitCodeFor).
+  int Fail(const Status& status);
+  // Fail(UsageError(message)): exit 2.
+  int Usage(const std::string& message);
+  // Reports the outcome and returns `code`. A non-zero code is still a result the
+  // command stands behind (a deregistration CSSM did not hear about): its message goes
+  // to stdout, and in JSON it is "ok": false.
+  int Done(const std::string& message, int code = kExitOk);
+
+  bool json() const { return json_; }
+  // For answers that are not one message: the status, the event log, the usage text.
+  std::ostream& out() { return out_; }
+  // For the daemon's log lines (journald reads stderr).
+  std::ostream& err() { return err_; }
+
+ private:
+  bool json_;
+  std::ostream& out_;
+  std::ostream& err_;
+};
+
+}  // namespace sl::cli
