@@ -1,6 +1,7 @@
 // AgentHarness: an Agent wired to simulated time, a GoogleMock transport that by
-// default forwards to a FakeCssm, a mock identity, an in-memory store and a recorded
-// event list, plus RunUntil() that plays the firmware's scheduler loop.
+// default forwards to a FakeCssm, a mock identity, an in-memory store (or the store a
+// test passes) and a recorded event list, plus RunUntil() that plays the firmware's
+// scheduler loop.
 // Thread-safety: one test thread.
 #pragma once
 
@@ -13,6 +14,7 @@
 
 #include "smartlicensing/agent.h"
 #include "testing/fake_cssm.h"
+#include "testing/fakes.h"
 #include "testing/mocks.h"
 #include "testing/test_util.h"
 
@@ -48,16 +50,17 @@ class AgentHarness {
     env.store = store_;
     env.identity = &identity;
     env.secret = &secret;
-    env.transport_factory = [this](const TransportSettings&) -> std::unique_ptr<Transport> {
-      return std::make_unique<ForwardingTransport>(&transport);
-    };
+    env.transport_factory = ForwardingTransportFactory(&transport);
     env.trust_anchor_pem = ReadPki("cssm-signing.crt");
     env.on_event = [this](const Event& e) { events.push_back(e); };
     return env;
   }
 
-  Agent& Open() {
-    Result<std::unique_ptr<Agent>> opened = Agent::Open(Environment());
+  Agent& Open() { return OpenWith(Environment()); }
+  // Opens the agent with `env`: Environment() with some parts replaced by the test
+  // (a StrictMock store, secret or transport).
+  Agent& OpenWith(AgentEnvironment env) {
+    Result<std::unique_ptr<Agent>> opened = Agent::Open(std::move(env));
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
     agent = std::move(opened).value();
     return *agent;

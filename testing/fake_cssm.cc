@@ -27,14 +27,29 @@ TransportReply FakeCssm::Reply(const Response& response, int http_status, const 
 }
 
 TransportReply FakeCssm::Refuse(const Request& q, const std::string& code, int http_status) const {
-  Response r;
-  r.type = q.type;
-  r.in_reply_to = q.message_id;
-  r.server_time = clock_.Now();
+  Response r = Accept(q, clock_.Now());
   r.ok = false;
   r.error_code = code;
   r.error_message = "refused: " + code;
   return Reply(r, http_status);
+}
+
+Response FakeCssm::Accept(const Request& q, UnixSeconds now) {
+  Response r;
+  r.type = q.type;
+  r.in_reply_to = q.message_id;
+  r.server_time = now;
+  r.ok = true;
+  return r;
+}
+
+void FakeCssm::DescribeRegistration(const Instance& inst, const Certificate& cert, Response& r) {
+  r.instance_id = inst.id;
+  r.id_certificate_pem = cert.ToPem();
+  r.smart_account = inst.account.smart_account;
+  r.virtual_account = inst.account.virtual_account;
+  r.export_controlled = inst.account.export_controlled;
+  r.registration_expires = inst.registration_expires;
 }
 
 TransportReply FakeCssm::Handle(std::string_view envelope) {
@@ -51,36 +66,7 @@ TransportReply FakeCssm::Handle(std::string_view envelope) {
     return Refuse(q, code, 403);
   }
   if (std::llabs(q.sent_at - now) > max_skew_seconds) return Refuse(q, error_code::kStaleMessage, 400);
-
-  Response r;
-  r.type = q.type;
-  r.in_reply_to = q.message_id;
-  r.server_time = now;
-  r.ok = true;
-
-  if (q.type == MessageType::kRegister) {
-    Result<CertificateRequest> csr = ParseCertificateRequest(q.csr_pem);
-    if (!csr.ok() || !VerifyMessage(*message, csr->key).ok()) return Refuse(q, error_code::kBadSignature, 401);
-    auto token = tokens_.find(q.token);
-    if (token == tokens_.end()) return Refuse(q, error_code::kTokenInvalid, 403);
-    Instance* existing = nullptr;
-    for (auto& [id, inst] : instances_) {
-      if (inst.udi == q.udi) existing = &inst;
-    }
-    std::string id = existing != nullptr ? existing->id : "PI-" + RandomHex(8);
-    Certificate cert = IssueCertificate(signing_key_, signing_cert_, csr->key, csr->common_name, now,
-                                        now + 365 * kDay)
-                           .value();
-    Instance& inst = instances_[id];
-    inst = Instance{id, q.udi, csr->key.ToPem(), cert.SerialHex(), token->second, now + 365 * kDay, q.hostname};
-    r.instance_id = id;
-    r.id_certificate_pem = cert.ToPem();
-    r.smart_account = inst.account.smart_account;
-    r.virtual_account = inst.account.virtual_account;
-    r.export_controlled = inst.account.export_controlled;
-    r.registration_expires = inst.registration_expires;
-    return Reply(r);
-  }
+  if (q.type == MessageType::kRegister) return HandleRegister(*message, q, now);
 
   auto found = instances_.find(q.instance_id);
   if (found == instances_.end()) return Refuse(q, error_code::kUnknownInstance, 404);
@@ -90,44 +76,61 @@ TransportReply FakeCssm::Handle(std::string_view envelope) {
   }
   if (q.cert_serial != inst.cert_serial) return Refuse(q, error_code::kCertificateMismatch, 409);
   if (now >= inst.registration_expires) return Refuse(q, error_code::kRegistrationExpired, 403);
-
   switch (q.type) {
-    case MessageType::kRenewId: {
-      PublicKey key = PublicKey::FromPem(inst.key_pem).value();
-      Certificate cert =
-          IssueCertificate(signing_key_, signing_cert_, key, "renewed", now, now + 365 * kDay).value();
-      inst.cert_serial = cert.SerialHex();
-      inst.registration_expires = now + 365 * kDay;
-      inst.hostname = q.hostname;
-      r.instance_id = inst.id;
-      r.id_certificate_pem = cert.ToPem();
-      r.smart_account = inst.account.smart_account;
-      r.virtual_account = inst.account.virtual_account;
-      r.export_controlled = inst.account.export_controlled;
-      r.registration_expires = inst.registration_expires;
-      return Reply(r);
-    }
+    case MessageType::kRenewId: return HandleRenewId(inst, q, now);
     case MessageType::kAuthorize:
-    case MessageType::kReportUsage: {
-      bool compliant = true;
-      for (const LicenseCount& u : q.usage) {
-        auto e = entitlements_.find(u.tag);
-        std::string status = e == entitlements_.end() ? "Invalid-tag"
-                             : u.count > e->second    ? "Out of compliance"
-                                                      : "Authorized";
-        if (status != "Authorized") compliant = false;
-        r.licenses.push_back(LicenseStatus{u.tag, u.count, status});
-      }
-      r.authorization_status = q.usage.empty() ? "No Licenses in Use" : compliant ? "Authorized" : "Out-of-compliance";
-      if (q.type == MessageType::kAuthorize) r.authorization_expires = now + 90 * kDay;
-      return Reply(r);
-    }
+    case MessageType::kReportUsage: return HandleAuthorize(q, now);
     case MessageType::kDeregister:
       instances_.erase(found);
-      return Reply(r);
-    default:
-      return Refuse(q, error_code::kMalformedRequest, 400);
+      return Reply(Accept(q, now));
+    default: return Refuse(q, error_code::kMalformedRequest, 400);
   }
+}
+
+TransportReply FakeCssm::HandleRegister(const SignedMessage& message, const Request& q, UnixSeconds now) {
+  Result<CertificateRequest> csr = ParseCertificateRequest(q.csr_pem);
+  if (!csr.ok() || !VerifyMessage(message, csr->key).ok()) return Refuse(q, error_code::kBadSignature, 401);
+  auto token = tokens_.find(q.token);
+  if (token == tokens_.end()) return Refuse(q, error_code::kTokenInvalid, 403);
+  const Instance* existing = nullptr;
+  for (const auto& [id, inst] : instances_) {
+    if (inst.udi == q.udi) existing = &inst;
+  }
+  std::string id = existing != nullptr ? existing->id : "PI-" + RandomHex(8);
+  Certificate cert =
+      IssueCertificate(signing_key_, signing_cert_, csr->key, csr->common_name, now, now + 365 * kDay).value();
+  Instance& inst = instances_[id];
+  inst = Instance{id, q.udi, csr->key.ToPem(), cert.SerialHex(), token->second, now + 365 * kDay, q.hostname};
+  Response r = Accept(q, now);
+  DescribeRegistration(inst, cert, r);
+  return Reply(r);
+}
+
+TransportReply FakeCssm::HandleRenewId(Instance& inst, const Request& q, UnixSeconds now) {
+  PublicKey key = PublicKey::FromPem(inst.key_pem).value();
+  Certificate cert = IssueCertificate(signing_key_, signing_cert_, key, "renewed", now, now + 365 * kDay).value();
+  inst.cert_serial = cert.SerialHex();
+  inst.registration_expires = now + 365 * kDay;
+  inst.hostname = q.hostname;
+  Response r = Accept(q, now);
+  DescribeRegistration(inst, cert, r);
+  return Reply(r);
+}
+
+TransportReply FakeCssm::HandleAuthorize(const Request& q, UnixSeconds now) {
+  Response r = Accept(q, now);
+  bool compliant = true;
+  for (const LicenseCount& u : q.usage) {
+    auto e = entitlements_.find(u.tag);
+    std::string status = e == entitlements_.end() ? "Invalid-tag"
+                         : u.count > e->second    ? "Out of compliance"
+                                                  : "Authorized";
+    if (status != "Authorized") compliant = false;
+    r.licenses.push_back(LicenseStatus{u.tag, u.count, status});
+  }
+  r.authorization_status = q.usage.empty() ? "No Licenses in Use" : compliant ? "Authorized" : "Out-of-compliance";
+  if (q.type == MessageType::kAuthorize) r.authorization_expires = now + 90 * kDay;
+  return Reply(r);
 }
 
 TransportReply TimeoutReply() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocol/crypto.h"
+#include "protocol/envelope.h"
 #include "protocol/messages.h"
 #include "smartlicensing/time_source.h"
 #include "smartlicensing/transport.h"
@@ -56,7 +57,15 @@ class FakeCssm {
   std::optional<std::string> refuse_next_with;
 
  private:
+  // A response to `q` sent at `now`, ok until the caller says otherwise.
+  static Response Accept(const Request& q, UnixSeconds now);
   TransportReply Refuse(const Request& q, const std::string& code, int http_status) const;
+  // One per message type; Handle() has checked the envelope, the clock skew and, but
+  // for a registration, the instance, its signature and its certificate.
+  TransportReply HandleRegister(const SignedMessage& message, const Request& q, UnixSeconds now);
+  TransportReply HandleRenewId(Instance& inst, const Request& q, UnixSeconds now);
+  TransportReply HandleAuthorize(const Request& q, UnixSeconds now);  // authorize and report-usage
+  static void DescribeRegistration(const Instance& inst, const Certificate& cert, Response& r);
 
   const TimeSource& clock_;
   PrivateKey signing_key_;

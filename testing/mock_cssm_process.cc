@@ -105,10 +105,11 @@ MockCssmProcess::~MockCssmProcess() {
 int MockCssmProcess::Stop() {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);
-  int status = 0;
-  waitpid(pid_, &status, 0);
+  // It stops at once on SIGTERM; one that does not is killed and fails the test.
+  std::optional<int> status = WaitForChild(pid_, std::chrono::seconds(10));
+  if (!status) ADD_FAILURE() << "mock-cssm did not exit within 10 s of SIGTERM (killed)";
   pid_ = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
 }
 
 HttpResult MockCssmProcess::Request(const std::string& method, const std::string& path,

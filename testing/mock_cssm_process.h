@@ -48,7 +48,8 @@ class MockCssmProcess {
   std::string CreateToken(const std::string& account, const std::string& va, bool export_controlled = false,
                           int expires_in_days = 30, int max_uses = 10) const;
 
-  // Sends SIGTERM and waits; returns the exit status (or -1).
+  // Sends SIGTERM and waits at most 10 s (then kills it and fails the test); returns
+  // the exit status (or -1).
   int Stop();
 
  private:

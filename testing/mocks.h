@@ -1,55 +1,27 @@
-// GoogleMock mocks, one per agent seam, plus small real helpers tests share.
+// GoogleMock mocks of the public seams, exactly one per interface the tests use. Wrap
+// them in ::testing::StrictMock where the calls are the contract under test (the
+// tests then fail on any call they did not expect), NiceMock where a mock only stands
+// in for a collaborator. Time has no mock: SimulatedTimeSource
+// (smartlicensing/time_source.h) and DeviceTime (fakes.h) are its fakes.
+// Who uses which: MockTransport (agent harness; agent_seam_contract_test,
+// cssm_channel_test), MockStateStore and MockDeviceSecret (agent_seam_contract_test),
+// MockDeviceIdentity (agent harness), MockAgent (expressway apply_usage_test).
 // Thread-safety: as gmock's.
 #pragma once
 
 #include <gmock/gmock.h>
 
-#include <atomic>
-#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
+#include "smartlicensing/agent.h"
 #include "smartlicensing/device_identity.h"
 #include "smartlicensing/device_secret.h"
 #include "smartlicensing/state_store.h"
-#include "smartlicensing/time_source.h"
 #include "smartlicensing/transport.h"
 
 namespace sl::test {
-
-// A boot clock the test moves by hand, with a boot identity: a "reboot" is a new
-// boot_id (and usually a small reading). Set it only while no agent call runs.
-class FakeBootClock {
- public:
-  explicit FakeBootClock(std::string boot = "boot-1", int64_t start = 1000)
-      : seconds(start), boot_id(std::move(boot)) {}
-  void Advance(int64_t s) { seconds += s; }
-
-  std::atomic<int64_t> seconds;
-  std::string boot_id;
-};
-
-// The device's time in agent tests: the wall clock of `wall` (a device whose clock an
-// operator may set wrong) and a boot clock that follows `real` time like an uptime
-// (the seconds since this object was made; no boot id, so trusted within one process),
-// or `boot_clock` when a test sets one.
-class DeviceTime : public TimeSource {
- public:
-  DeviceTime(const TimeSource& wall, const TimeSource& real)
-      : wall_(wall), real_(real), origin_(real.Now()) {}
-  UnixSeconds Now() const override { return wall_.Now(); }
-  std::optional<int64_t> MonotonicSeconds() const override {
-    if (boot_clock != nullptr) return boot_clock->seconds.load();
-    return real_.Now() - origin_;
-  }
-  std::string BootId() const override { return boot_clock != nullptr ? boot_clock->boot_id : ""; }
-
-  const FakeBootClock* boot_clock = nullptr;
-
- private:
-  const TimeSource& wall_;
-  const TimeSource& real_;
-  const int64_t origin_;
-};
 
 class MockTransport : public Transport {
  public:
@@ -74,41 +46,30 @@ class MockDeviceSecret : public DeviceSecret {
   MOCK_METHOD(Result<std::string>, Mac, (std::string_view data), (const, override));
 };
 
-// The agent owns the transport its factory makes; this one forwards to a test's mock.
-class ForwardingTransport : public Transport {
+// The agent as its embedders see it (sl::Agent is abstract), for code built on top of
+// it such as the Expressway library.
+class MockAgent : public Agent {
  public:
-  explicit ForwardingTransport(Transport* target) : target_(target) {}
-  TransportReply Send(std::string_view envelope) override { return target_->Send(envelope); }
-
- private:
-  Transport* target_;
-};
-
-// A store in memory that keeps the last successfully saved record (like a real
-// atomic store) and counts saves.
-class MemoryStateStore : public StateStore {
- public:
-  Result<std::string> Load() override {
-    if (!has_record) return NotFound("no state");
-    return record;
-  }
-  Status Save(std::string_view bytes) override {
-    if (fail_saves) return Internal("disk full (injected)");
-    record.assign(bytes.data(), bytes.size());
-    has_record = true;
-    ++saves;
-    return Status::Ok();
-  }
-  Status Erase() override {
-    record.clear();
-    has_record = false;
-    return Status::Ok();
-  }
-
-  std::string record;
-  bool has_record = false;
-  bool fail_saves = false;
-  int saves = 0;
+  MOCK_METHOD(Status, Enable, (), (override));
+  MOCK_METHOD(Status, SetLicensingMode, (LicensingMode mode), (override));
+  MOCK_METHOD(Status, FactoryReset, (), (override));
+  MOCK_METHOD(Status, Register, (const std::string& token, bool reregister), (override));
+  MOCK_METHOD(Status, RenewRegistration, (), (override));
+  MOCK_METHOD(Status, RenewAuthorization, (), (override));
+  MOCK_METHOD(Result<Deregistration>, Deregister, (), (override));
+  MOCK_METHOD(Status, SetUsage, (const std::string& tag, int64_t count), (override));
+  MOCK_METHOD(Status, UpdateUsage, (), (override));
+  MOCK_METHOD(Status, SaveUsage, (), (override));
+  MOCK_METHOD(Status, SetTransportSettings, (const TransportSettings& settings), (override));
+  MOCK_METHOD(Status, SetPrivacy, (bool on), (override));
+  MOCK_METHOD(Status, HostnameChanged, (), (override));
+  MOCK_METHOD(Status, RunDue, (), (override));
+  MOCK_METHOD(std::optional<UnixSeconds>, NextDeadline, (), (const, override));
+  MOCK_METHOD(AgentStatus, GetStatus, (), (const, override));
+  MOCK_METHOD(bool, MayChangeClusterConfiguration, (), (const, override));
+  MOCK_METHOD(bool, MayRegisterNewDevices, (), (const, override));
+  MOCK_METHOD(Result<std::string>, Backup, (), (const, override));
+  MOCK_METHOD(Status, Restore, (std::string_view backup), (override));
 };
 
 }  // namespace sl::test

@@ -1,15 +1,19 @@
 #include "testing/test_util.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace sl::test {
 
@@ -39,7 +43,28 @@ std::set<std::string> DirectoryEntries(const std::string& dir) {
   return names;
 }
 
-CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
+std::optional<int> WaitForChild(pid_t pid, std::chrono::milliseconds limit) {
+  if (pid <= 0) return std::nullopt;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  auto pause = std::chrono::milliseconds(1);
+  for (;;) {
+    int status = 0;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    if (r < 0 && errno != EINTR) return std::nullopt;
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
+  kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return std::nullopt;
+}
+
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+                         std::chrono::seconds timeout) {
   TempDir io;
   std::string out_path = io.File("out"), err_path = io.File("err");
   CommandResult result;
@@ -58,9 +83,17 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector
     execv(args[0], args.data());
     _exit(127);
   }
-  int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid) return result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (pid < 0) {
+    ADD_FAILURE() << "fork failed";
+    return result;
+  }
+  std::optional<int> status = WaitForChild(pid, timeout);
+  if (!status) {
+    ADD_FAILURE() << argv[0] << " did not finish within " << timeout.count()
+                  << " s (killed) or could not be waited for";
+  } else {
+    result.exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+  }
   result.out = ReadFile(out_path);
   result.err = ReadFile(err_path);
   return result;

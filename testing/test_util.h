@@ -2,6 +2,10 @@
 // Thread-safety: free functions; TempDir is owned by one test.
 #pragma once
 
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,9 +26,20 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
+// How long RunCommand lets a command run: far more than any command needs, far less
+// than ctest's timeout, so a command that hangs fails its test with a message.
+constexpr std::chrono::seconds kCommandTimeout{60};
 // Runs `argv` (argv[0] is a path) to completion with `extra_env` ("NAME=value") added
-// to this process's environment; standard input is /dev/null.
-CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
+// to this process's environment; standard input is /dev/null. A command still running
+// after `timeout` is killed (SIGKILL) and fails the calling test (exit_code -1).
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {},
+                         std::chrono::seconds timeout = kCommandTimeout);
+
+// Waits at most `limit` for the child process `pid` to exit and returns its wait
+// status; when it has not exited by then, kills it (SIGKILL), reaps it and returns
+// nullopt (also when `pid` cannot be waited for). Never blocks longer than `limit`
+// plus the moment a killed process takes to go.
+std::optional<int> WaitForChild(pid_t pid, std::chrono::milliseconds limit);
 
 // A fresh folder under $TMPDIR, removed with everything in it on destruction.
 class TempDir {

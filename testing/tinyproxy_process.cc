@@ -113,8 +113,9 @@ TinyproxyProcess::~TinyproxyProcess() { Stop(); }
 void TinyproxyProcess::Stop() {
   if (pid_ <= 0) return;
   kill(pid_, SIGTERM);
-  int status = 0;
-  waitpid(pid_, &status, 0);
+  if (!WaitForChild(pid_, std::chrono::seconds(10))) {
+    ADD_FAILURE() << "tinyproxy did not exit within 10 s of SIGTERM (killed)";
+  }
   pid_ = -1;
 }
 

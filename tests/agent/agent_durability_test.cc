@@ -1,5 +1,5 @@
 // The agent's state on disk: detected tampering and truncation, crash safety, and
-// failed writes. Uses the real FileStateStore and device secret file.
+// failed writes. Uses the real FileStateStore (wrapped to inject failed writes).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,6 +8,7 @@
 #include "agent/agent_state.h"
 #include "smartlicensing/agent.h"
 #include "testing/agent_harness.h"
+#include "testing/fault_injection_state_store.h"
 
 namespace sl {
 namespace {
@@ -227,19 +228,20 @@ TEST_F(AgentBootClockTest, WithoutABootIdOnlyTheWallClocksForwardMovementBridges
 }
 
 TEST(AgentCrashTest, AFailedSaveReportsTheErrorAndLeavesTheOldState) {
-  AgentHarness h;
+  test::TempDir dir;
+  FileStateStore disk(dir.File("state.json"));
+  test::FaultInjectionStateStore store(&disk);
+  AgentHarness h(Udi{"EXPWY-VE-L", "SN0001"}, &store);
   Agent& agent = h.Open();
   ASSERT_TRUE(agent.Enable().ok());
-  std::string saved = h.memory_store.record;
-  h.memory_store.fail_saves = true;
+  std::string saved = Slurp(disk.path());
+  store.FailSaves(Internal("disk full (injected)"));
   h.clock.Advance(kDay);
   ASSERT_TRUE(agent.SetPrivacy(true).code() == StatusCode::kInternal);
   EXPECT_THAT(agent.SetPrivacy(true).message(), HasSubstr("could not be saved"));
-  EXPECT_EQ(h.memory_store.record, saved);
+  EXPECT_EQ(Slurp(disk.path()), saved);
   // Power lost now: the device comes back with the last saved state.
-  AgentHarness restarted;
-  restarted.memory_store = h.memory_store;
-  restarted.memory_store.fail_saves = false;
+  AgentHarness restarted(Udi{"EXPWY-VE-L", "SN0001"}, &disk);
   Agent& again = restarted.Open();
   EXPECT_FALSE(again.GetStatus().privacy);
   EXPECT_EQ(again.GetStatus().mode, LicensingMode::kSmart);

@@ -52,7 +52,7 @@ TEST_F(AgentCssmChannelTest, ASignedAnswerToThisRequestIsAccepted) {
 }
 
 TEST_F(AgentCssmChannelTest, TheRequestIsSignedWithTheDeviceKey) {
-  test::MockTransport transport;
+  ::testing::StrictMock<test::MockTransport> transport;
   std::string sent;
   EXPECT_CALL(transport, Send(_)).WillOnce([&](std::string_view envelope) {
     sent = std::string(envelope);

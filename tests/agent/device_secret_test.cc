@@ -6,12 +6,14 @@
 
 #include <atomic>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <thread>
 #include <vector>
 
 #include "base/encoding.h"
 #include "protocol/crypto.h"
+#include "testing/bounded_wait.h"
 #include "testing/test_util.h"
 
 namespace sl {
@@ -50,9 +52,9 @@ TEST(AgentDeviceSecretTest, ConcurrentCreatorsAllEndWithTheSameKey) {
     std::vector<std::string> macs(kThreads);
     std::vector<Status> errors(kThreads);
     std::atomic<int> ready{0};
-    std::vector<std::thread> threads;
+    std::vector<std::unique_ptr<test::BackgroundCall>> creators;
     for (int i = 0; i < kThreads; ++i) {
-      threads.emplace_back([&, i] {
+      creators.push_back(std::make_unique<test::BackgroundCall>("LoadOrCreateDeviceSecretFile", [&, i] {
         ++ready;
         while (ready.load() < kThreads) std::this_thread::yield();
         auto secret = LoadOrCreateDeviceSecretFile(path);
@@ -61,9 +63,11 @@ TEST(AgentDeviceSecretTest, ConcurrentCreatorsAllEndWithTheSameKey) {
         } else {
           errors[i] = secret.status();
         }
-      });
+      }));
     }
-    for (std::thread& t : threads) t.join();
+    for (const auto& creator : creators) {
+      ASSERT_TRUE(creator->Wait(test::kHangLimit)) << "round " << round << ": a creator did not return";
+    }
     for (int i = 0; i < kThreads; ++i) {
       ASSERT_TRUE(errors[i].ok()) << "round " << round << ": " << errors[i].ToString();
       ASSERT_EQ(macs[i], macs[0]) << "round " << round;

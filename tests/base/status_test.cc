@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace sl {
 namespace {
 
@@ -37,6 +39,20 @@ TEST(ResultTest, OkStatusWithoutValueBecomesInternalError) {
   Result<int> r{Status::Ok()};
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+}
+
+// value() on an error is a programming error: it stops the program with the status
+// instead of reading an empty value (undefined behaviour).
+TEST(ResultDeathTest, ValueOnAnErrorAbortsWithTheStatus) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  Result<int> bad(NotFound("no such thing"));
+  EXPECT_DEATH((void)bad.value(), "Result::value\\(\\) called on an error: NOT_FOUND: no such thing");
+  const Result<std::string> const_bad(DataLoss("record truncated"));
+  EXPECT_DEATH((void)const_bad.value(), "Result::value\\(\\) called on an error: DATA_LOSS: record truncated");
+  EXPECT_DEATH((void)Result<std::string>(Unavailable("down")).value(),
+               "Result::value\\(\\) called on an error: UNAVAILABLE: down");
+  Result<int> good(7);
+  EXPECT_EQ(good.value(), 7) << "a value is returned as before";
 }
 
 Status FailsThenSucceeds(bool fail) {
