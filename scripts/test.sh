@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The project's test command (README, CI): installs what is missing, builds, runs
-# every test with ctest, then builds and runs the whole suite again under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# The project's test command (README, CI): installs what is missing, builds with
+# warnings as errors (SL_WERROR; the default for users stays off), runs every test with
+# ctest (the installed headers, the include views and the size rules included), checks
+# the installed package with the example consumers, then builds and runs the whole
+# suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
 #
 #   scripts/test.sh            both passes
 #   scripts/test.sh --quick    the normal pass only
@@ -11,21 +13,20 @@ scripts/install-deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== build and test (RelWithDebInfo) =="
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSL_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
-if [ -x scripts/check-install.sh ]; then
-  echo "== install and build the example consumer =="
-  scripts/check-install.sh build
-fi
+echo "== install, and build the example consumers against the installed package =="
+scripts/check-install.sh build
 
 if [ "${1:-}" = "--quick" ]; then
   exit 0
 fi
 
 echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer =="
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSL_SANITIZE=ON -DSL_BUILD_BENCHMARKS=OFF >/dev/null
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSL_SANITIZE=ON -DSL_WERROR=ON \
+  -DSL_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
