@@ -5,6 +5,18 @@
 
 namespace sl::mock {
 
+namespace {
+
+constexpr const char* kAccountNameRule = "must be 1-128 characters without '/' or control characters";
+
+Status NoAccount(const std::string& account) { return NotFound("no smart account '" + account + "'"); }
+
+Status NoVirtualAccount(const std::string& account, const std::string& va) {
+  return NotFound("no virtual account '" + va + "' in smart account '" + account + "'");
+}
+
+}  // namespace
+
 bool IsValidAccountName(const std::string& name) {
   if (name.empty() || name.size() > 128) return false;
   for (unsigned char c : name) {
@@ -42,7 +54,7 @@ VirtualAccount* Cssm::FindVirtualAccount(const std::string& account, const std::
 
 Status Cssm::AddAccount(const std::string& name, bool export_controlled_allowed) {
   if (!IsValidAccountName(name)) {
-    return InvalidArgument("account name must be 1-128 characters without '/' or control characters");
+    return InvalidArgument(std::string("account name ") + kAccountNameRule);
   }
   if (accounts_.count(name) != 0) return AlreadyExists("smart account '" + name + "' already exists");
   accounts_[name] = SmartAccount{name, export_controlled_allowed, {}};
@@ -52,9 +64,9 @@ Status Cssm::AddAccount(const std::string& name, bool export_controlled_allowed)
 Status Cssm::AddVirtualAccount(const std::string& account, const std::string& name,
                                bool export_controlled_allowed) {
   SmartAccount* a = FindAccount(account);
-  if (a == nullptr) return NotFound("no smart account '" + account + "'");
+  if (a == nullptr) return NoAccount(account);
   if (!IsValidAccountName(name)) {
-    return InvalidArgument("virtual account name must be 1-128 characters without '/' or control characters");
+    return InvalidArgument(std::string("virtual account name ") + kAccountNameRule);
   }
   if (a->virtual_accounts.count(name) != 0) {
     return AlreadyExists("virtual account '" + name + "' already exists in '" + account + "'");
@@ -66,7 +78,7 @@ Status Cssm::AddVirtualAccount(const std::string& account, const std::string& na
 Status Cssm::SetLicenseCount(const std::string& account, const std::string& va, const std::string& tag,
                              int64_t count) {
   VirtualAccount* v = FindVirtualAccount(account, va);
-  if (v == nullptr) return NotFound("no virtual account '" + va + "' in smart account '" + account + "'");
+  if (v == nullptr) return NoVirtualAccount(account, va);
   if (!IsValidLicenseTag(tag)) return InvalidArgument("license tag must be 1-128 letters, digits or . _ - :");
   if (count < 0 || count > kMaxLicenseCount) {
     return InvalidArgument("license count must be between 0 and " + std::to_string(kMaxLicenseCount));
@@ -80,7 +92,7 @@ Result<RegistrationToken> Cssm::CreateToken(const std::string& account, const st
                                             const TokenSpec& spec) {
   SmartAccount* a = FindAccount(account);
   VirtualAccount* v = FindVirtualAccount(account, va);
-  if (v == nullptr) return NotFound("no virtual account '" + va + "' in smart account '" + account + "'");
+  if (v == nullptr) return NoVirtualAccount(account, va);
   if (spec.export_controlled && !a->export_controlled_allowed) {
     return PermissionDenied("smart account '" + account + "' is not permitted to use export-controlled functionality");
   }
@@ -121,11 +133,9 @@ int64_t Cssm::InUse(const std::string& account, const std::string& va, const std
 
 Result<std::vector<PoolLine>> Cssm::Licenses(const std::string& account, const std::string& va) const {
   auto a = accounts_.find(account);
-  if (a == accounts_.end()) return NotFound("no smart account '" + account + "'");
+  if (a == accounts_.end()) return NoAccount(account);
   auto v = a->second.virtual_accounts.find(va);
-  if (v == a->second.virtual_accounts.end()) {
-    return NotFound("no virtual account '" + va + "' in smart account '" + account + "'");
-  }
+  if (v == a->second.virtual_accounts.end()) return NoVirtualAccount(account, va);
   std::vector<PoolLine> lines;
   for (const auto& [tag, owned] : v->second.licenses) {
     int64_t in_use = InUse(account, va, tag);
@@ -155,12 +165,15 @@ Response Cssm::Reply(const Request& request) const {
   return r;
 }
 
+Response Refused(Response response, const char* code, std::string message) {
+  response.ok = false;
+  response.error_code = code;
+  response.error_message = std::move(message);
+  return response;
+}
+
 Response Cssm::Refuse(const Request& request, const char* code, std::string message) const {
-  Response r = Reply(request);
-  r.ok = false;
-  r.error_code = code;
-  r.error_message = std::move(message);
-  return r;
+  return Refused(Reply(request), code, std::move(message));
 }
 
 Result<std::string> Cssm::IssueIdCertificate(ProductInstance& instance, const PublicKey& key) {
@@ -184,14 +197,13 @@ void Cssm::FillRegistration(const ProductInstance& instance, std::string cert_pe
   response.registration_expires = instance.registration_expires;
 }
 
-Response Cssm::Register(const Request& request, const PublicKey& device_key) {
-  UnixSeconds now = clock_.Now();
+std::optional<Response> Cssm::RefuseToken(const Request& request, UnixSeconds now) const {
   auto t = tokens_.find(request.token);
   if (t == tokens_.end()) {
     return Refuse(request, error_code::kTokenInvalid,
                   "the product instance registration token is not valid: this CSSM did not issue it");
   }
-  RegistrationToken& token = t->second;
+  const RegistrationToken& token = t->second;
   if (now >= token.expires) {
     return Refuse(request, error_code::kTokenExpired,
                   "the product instance registration token expired on " + FormatIso8601(token.expires));
@@ -201,6 +213,13 @@ Response Cssm::Register(const Request& request, const PublicKey& device_key) {
                   "the product instance registration token has been used its maximum of " +
                       std::to_string(token.max_uses) + " times");
   }
+  return std::nullopt;
+}
+
+Response Cssm::Register(const Request& request, const PublicKey& device_key) {
+  UnixSeconds now = clock_.Now();
+  if (std::optional<Response> refusal = RefuseToken(request, now)) return std::move(*refusal);
+  RegistrationToken& token = tokens_.at(request.token);
   // A device registers once per UDI: registering again (possibly with another
   // virtual account's token) re-registers the same product instance and moves it.
   ProductInstance* instance = nullptr;

@@ -120,6 +120,9 @@ class Cssm {
   VirtualAccount* FindVirtualAccount(const std::string& account, const std::string& va);
   Response Reply(const Request& request) const;
   Response Refuse(const Request& request, const char* code, std::string message) const;
+  // The refusal of a registration whose token is unknown, expired or used up;
+  // nullopt when the token may be used at `now`.
+  std::optional<Response> RefuseToken(const Request& request, UnixSeconds now) const;
   // Issues a fresh 1-year ID certificate for `instance`, by the server's clock; PEM.
   Result<std::string> IssueIdCertificate(ProductInstance& instance, const PublicKey& key);
   void FillRegistration(const ProductInstance& instance, std::string cert_pem, Response& response) const;
@@ -135,6 +138,9 @@ class Cssm {
   std::map<std::string, ProductInstance> instances_;       // by id
   std::set<std::string> known_tags_;  // every tag any pool has named: the rest are Invalid-tag
 };
+
+// `response` made a refusal: not ok, with a stable error code and an operator's sentence.
+Response Refused(Response response, const char* code, std::string message);
 
 // Names of accounts and virtual accounts: 1-128 characters, no '/' or control characters.
 bool IsValidAccountName(const std::string& name);

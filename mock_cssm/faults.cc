@@ -1,6 +1,8 @@
 #include "mock_cssm/faults.h"
 
 #include "base/json.h"
+#include "mock_cssm/http_util.h"
+#include "smartlicensing/mock_cssm.h"
 
 namespace sl::mock {
 
@@ -38,8 +40,8 @@ Result<Fault> ParseFault(std::string_view json) {
   if (r.ok() && !known) r.Fail("kind", "must be one of delay, status, drop, malformed, bad_signature");
   f.remaining = r.OptionalInt("count", 1, 1000000).value_or(1);
   f.path = r.OptionalString("path", 256).value_or("");
-  if (r.ok() && !f.path.empty() && f.path != "/licservice/license" && f.path != "/SmartTransport") {
-    r.Fail("path", "must be /licservice/license or /SmartTransport");
+  if (r.ok() && !f.path.empty() && !IsLicensingPath(f.path)) {
+    r.Fail("path", std::string("must be ") + kDirectPath + " or " + kOnPremPath);
   }
   if (f.kind == FaultKind::kStatus) {
     f.http_status = static_cast<int>(r.Int("status", 400, 599));

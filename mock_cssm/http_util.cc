@@ -1,6 +1,8 @@
 #include "mock_cssm/http_util.h"
 
-#include "base/json.h"
+#include <httplib.h>
+
+#include "smartlicensing/mock_cssm.h"
 
 namespace sl::mock {
 
@@ -23,5 +25,29 @@ int AdminHttpStatus(const Status& status) {
     default: return 500;
   }
 }
+
+void SendJson(httplib::Response& res, int status, const std::string& json) {
+  res.status = status;
+  res.set_content(json, "application/json");
+}
+
+void SendAdminError(httplib::Response& res, const Status& s) {
+  SendJson(res, AdminHttpStatus(s), ErrorJson(StatusCodeSlug(s.code()), s.message()));
+}
+
+std::optional<rapidjson::Document> ReadJsonObject(const httplib::Request& req, httplib::Response& res) {
+  Result<rapidjson::Document> doc = ParseJson(req.body);
+  if (!doc.ok()) {
+    SendAdminError(res, doc.status());
+    return std::nullopt;
+  }
+  if (!doc->IsObject()) {
+    SendAdminError(res, InvalidArgument("request body must be a JSON object"));
+    return std::nullopt;
+  }
+  return std::move(*doc);
+}
+
+bool IsLicensingPath(const std::string& path) { return path == kDirectPath || path == kOnPremPath; }
 
 }  // namespace sl::mock

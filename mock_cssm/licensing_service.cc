@@ -6,6 +6,57 @@
 
 namespace sl::mock {
 
+namespace {
+
+Response Refuse(const Response& refusal, RefusalReason why) {
+  return Refused(refusal, why.code, std::move(why.message));
+}
+
+// Checked before anything else, so that a newer peer hears why.
+std::optional<RefusalReason> CheckProtocolVersion(const std::string& body) {
+  Result<rapidjson::Document> doc = ParseJson(body);
+  if (!doc.ok()) return RefusalReason{error_code::kMalformedRequest, "body: " + doc.status().message()};
+  JsonReader version(*doc, "request");
+  int64_t v = version.Int("protocol", 0, 1000000);
+  if (!version.ok() || v == kProtocolVersion) return std::nullopt;
+  return RefusalReason{error_code::kUnsupportedProtocol,
+                       "protocol version " + std::to_string(v) + " is not supported; this server speaks version " +
+                           std::to_string(kProtocolVersion)};
+}
+
+std::optional<RefusalReason> CheckSignature(const SignedMessage& envelope, const PublicKey& device_key) {
+  if (VerifyMessage(envelope, device_key).ok()) return std::nullopt;
+  return RefusalReason{error_code::kBadSignature, "the request is not signed by the device's registered key"};
+}
+
+std::optional<RefusalReason> CheckFreshness(UnixSeconds sent_at, UnixSeconds now, int64_t max_skew) {
+  if (sent_at >= now - max_skew && sent_at <= now + max_skew) return std::nullopt;
+  return RefusalReason{error_code::kStaleMessage,
+                       "the request was sent at " + FormatIso8601(sent_at) + " but the server time is " +
+                           FormatIso8601(now) + "; clocks may differ by at most " + std::to_string(max_skew) + " s"};
+}
+
+// The request must come from the instance's registered UDI with its current ID
+// certificate, and the registration must still run (except to deregister).
+std::optional<RefusalReason> CheckCurrentInstance(const ProductInstance& instance, const Request& request,
+                                                  UnixSeconds now) {
+  if (!(instance.udi == request.udi)) {
+    return RefusalReason{error_code::kCertificateMismatch, "the UDI does not match the registered product instance"};
+  }
+  if (instance.cert_serial != request.cert_serial) {
+    return RefusalReason{error_code::kCertificateMismatch,
+                         "ID certificate " + request.cert_serial + " is not the current one for this product instance"};
+  }
+  if (now >= instance.registration_expires && request.type != MessageType::kDeregister) {
+    return RefusalReason{error_code::kRegistrationExpired,
+                         "the registration expired on " + FormatIso8601(instance.registration_expires) +
+                             "; register again with a new token"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 LicensingService::LicensingService(Cssm& cssm, std::mutex& mutex, PrivateKey signing_key,
                                    int64_t max_clock_skew_seconds)
     : cssm_(cssm), mutex_(mutex), signing_key_(std::move(signing_key)), max_skew_(max_clock_skew_seconds) {}
@@ -35,9 +86,7 @@ LicensingReply LicensingService::Seal(const Response& response) {
 LicensingReply LicensingService::Refusal(const char* code, const std::string& message) {
   Response r;
   r.server_time = cssm_.clock().Now();
-  r.error_code = code;
-  r.error_message = message;
-  return Seal(r);
+  return Seal(Refused(std::move(r), code, message));
 }
 
 LicensingReply LicensingService::Handle(std::string_view request_envelope) {
@@ -60,101 +109,81 @@ LicensingService::Remembered LicensingService::RememberMessage(const std::string
 }
 
 Response LicensingService::Process(std::string_view request_envelope) {
+  // The reply to refuse with, filled in as far as the request can be read.
   Response refusal;
   refusal.server_time = cssm_.clock().Now();
-  auto refuse = [&refusal](const char* code, std::string message) {
-    refusal.ok = false;
-    refusal.error_code = code;
-    refusal.error_message = std::move(message);
-    return refusal;
-  };
-
   Result<SignedMessage> envelope = OpenEnvelope(request_envelope);
-  if (!envelope.ok()) return refuse(error_code::kMalformedRequest, envelope.status().message());
-  {
-    // Check the version before anything else, so that a newer peer hears why.
-    Result<rapidjson::Document> doc = ParseJson(envelope->body);
-    if (!doc.ok()) return refuse(error_code::kMalformedRequest, "body: " + doc.status().message());
-    JsonReader version(*doc, "request");
-    int64_t v = version.Int("protocol", 0, 1000000);
-    if (version.ok() && v != kProtocolVersion) {
-      return refuse(error_code::kUnsupportedProtocol,
-                    "protocol version " + std::to_string(v) + " is not supported; this server speaks version " +
-                        std::to_string(kProtocolVersion));
-    }
-  }
-  Result<Request> decoded = DecodeRequest(envelope->body);
-  if (!decoded.ok()) return refuse(error_code::kMalformedRequest, decoded.status().message());
-  const Request& request = *decoded;
-  refusal.type = request.type;
-  refusal.in_reply_to = request.message_id;
+  if (!envelope.ok()) return Refuse(refusal, {error_code::kMalformedRequest, envelope.status().message()});
+  if (std::optional<RefusalReason> why = CheckProtocolVersion(envelope->body)) return Refuse(refusal, std::move(*why));
+  Result<Request> request = DecodeRequest(envelope->body);
+  if (!request.ok()) return Refuse(refusal, {error_code::kMalformedRequest, request.status().message()});
+  refusal.type = request->type;
+  refusal.in_reply_to = request->message_id;
 
-  // The device's signature: for a registration, by the key in its CSR (proof of
-  // possession); afterwards by the key of the ID certificate this server issued.
-  std::optional<PublicKey> device_key;
-  if (request.type == MessageType::kRegister) {
-    Result<CertificateRequest> csr = ParseCertificateRequest(request.csr_pem);
-    if (!csr.ok()) return refuse(error_code::kMalformedRequest, "field 'request.csr': " + csr.status().message());
-    device_key = csr->key;
+  // A registration is signed by the key in its CSR (proof of possession); every
+  // later request by the key of the ID certificate this server issued (in Admit).
+  std::optional<PublicKey> csr_key;
+  if (request->type == MessageType::kRegister) {
+    Result<CertificateRequest> csr = ParseCertificateRequest(request->csr_pem);
+    if (!csr.ok()) {
+      return Refuse(refusal, {error_code::kMalformedRequest, "field 'request.csr': " + csr.status().message()});
+    }
+    csr_key = csr->key;
   }
 
   std::lock_guard<std::mutex> lock(mutex_);
-  UnixSeconds now = cssm_.clock().Now();
-  refusal.server_time = now;
+  refusal.server_time = cssm_.clock().Now();
+  return Admit(*envelope, *request, std::move(csr_key), refusal);
+}
+
+Response LicensingService::Admit(const SignedMessage& envelope, const Request& request,
+                                 std::optional<PublicKey> device_key, const Response& refusal) {
+  const UnixSeconds now = refusal.server_time;
   const ProductInstance* instance = nullptr;
   if (request.type != MessageType::kRegister) {
     instance = cssm_.FindInstance(request.instance_id);
     if (instance == nullptr) {
-      return refuse(error_code::kUnknownInstance,
-                    "product instance '" + request.instance_id +
-                        "' is not registered with this CSSM (removed or never registered)");
+      return Refuse(refusal, {error_code::kUnknownInstance,
+                              "product instance '" + request.instance_id +
+                                  "' is not registered with this CSSM (removed or never registered)"});
     }
     Result<PublicKey> key = PublicKey::FromPem(instance->public_key_pem);
-    if (!key.ok()) return refuse(error_code::kInternalError, "stored device key is unreadable");
+    if (!key.ok()) return Refuse(refusal, {error_code::kInternalError, "stored device key is unreadable"});
     device_key = *key;
   }
-  if (!VerifyMessage(*envelope, *device_key).ok()) {
-    return refuse(error_code::kBadSignature, "the request is not signed by the device's registered key");
-  }
-  if (request.sent_at < now - max_skew_ || request.sent_at > now + max_skew_) {
-    return refuse(error_code::kStaleMessage,
-                  "the request was sent at " + FormatIso8601(request.sent_at) + " but the server time is " +
-                      FormatIso8601(now) + "; clocks may differ by at most " + std::to_string(max_skew_) + " s");
-  }
-  switch (RememberMessage(request.message_id, now)) {
-    case Remembered::kNew: break;
+  std::optional<RefusalReason> why = CheckSignature(envelope, *device_key);
+  if (!why) why = CheckFreshness(request.sent_at, now, max_skew_);
+  if (!why) why = CheckNotReplayed(request.message_id, now);
+  if (!why && instance != nullptr) why = CheckCurrentInstance(*instance, request, now);
+  if (why) return Refuse(refusal, std::move(*why));
+  return Dispatch(request, *device_key, instance != nullptr ? instance->id : "", refusal);
+}
+
+std::optional<RefusalReason> LicensingService::CheckNotReplayed(const std::string& message_id, UnixSeconds now) {
+  switch (RememberMessage(message_id, now)) {
+    case Remembered::kNew:
+      return std::nullopt;
     case Remembered::kReplayed:
-      return refuse(error_code::kReplayedMessage, "message " + request.message_id + " was already received");
+      return RefusalReason{error_code::kReplayedMessage, "message " + message_id + " was already received"};
     case Remembered::kFull:
       // Too many fresh messages to remember them all: refuse rather than forget
       // one early and open a replay window.
-      return refuse(error_code::kInternalError, "the server is overloaded; try again later");
+      return RefusalReason{error_code::kInternalError, "the server is overloaded; try again later"};
   }
-  if (instance != nullptr) {
-    if (!(instance->udi == request.udi)) {
-      return refuse(error_code::kCertificateMismatch, "the UDI does not match the registered product instance");
-    }
-    if (instance->cert_serial != request.cert_serial) {
-      return refuse(error_code::kCertificateMismatch,
-                    "ID certificate " + request.cert_serial + " is not the current one for this product instance");
-    }
-    if (now >= instance->registration_expires && request.type != MessageType::kDeregister) {
-      return refuse(error_code::kRegistrationExpired,
-                    "the registration expired on " + FormatIso8601(instance->registration_expires) +
-                        "; register again with a new token");
-    }
-  }
+  return std::nullopt;
+}
 
-  const std::string instance_id = instance != nullptr ? instance->id : "";
+Response LicensingService::Dispatch(const Request& request, const PublicKey& device_key,
+                                    const std::string& instance_id, const Response& refusal) {
   switch (request.type) {
-    case MessageType::kRegister: return cssm_.Register(request, *device_key);
+    case MessageType::kRegister: return cssm_.Register(request, device_key);
     case MessageType::kRenewId: return cssm_.RenewIdCertificate(request, instance_id);
     case MessageType::kAuthorize: return cssm_.Authorize(request, instance_id);
     case MessageType::kReportUsage: return cssm_.ReportUsage(request, instance_id);
     case MessageType::kDeregister: return cssm_.Deregister(request, instance_id);
     case MessageType::kUnknown: break;
   }
-  return refuse(error_code::kMalformedRequest, "unknown message type");
+  return Refuse(refusal, {error_code::kMalformedRequest, "unknown message type"});
 }
 
 }  // namespace sl::mock

@@ -9,15 +9,23 @@
 
 #include <deque>
 #include <mutex>
-#include <unordered_set>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "mock_cssm/cssm.h"
 #include "protocol/crypto.h"
 #include "protocol/envelope.h"
 
 namespace sl::mock {
+
+// Why a request is refused: a stable error code (error_code::...) and the
+// operator's sentence.
+struct RefusalReason {
+  const char* code;
+  std::string message;
+};
 
 struct LicensingReply {
   int http_status = 200;
@@ -39,7 +47,21 @@ class LicensingService {
   static int HttpStatusFor(const std::string& code);
 
  private:
+  // Reads the envelope and the request (outside the lock), then Admit()s it.
   Response Process(std::string_view request_envelope);
+  // The checks that need the domain, in the order a peer hears of them: whose key
+  // signed it, freshness, replay, then the product instance's current certificate
+  // and registration; then the operation. `device_key` is the CSR's key for a
+  // registration, nullopt otherwise (the product instance's key is used).
+  // `refusal` is the reply to refuse with. REQUIRES: mutex held.
+  Response Admit(const SignedMessage& envelope, const Request& request, std::optional<PublicKey> device_key,
+                 const Response& refusal);
+  // Runs the operation on the Cssm. REQUIRES: mutex held, the request admitted.
+  Response Dispatch(const Request& request, const PublicKey& device_key, const std::string& instance_id,
+                    const Response& refusal);
+  // Remembers the message; refuses a replay, or any message when the cache is full.
+  // REQUIRES: mutex held.
+  std::optional<RefusalReason> CheckNotReplayed(const std::string& message_id, UnixSeconds now);
   enum class Remembered { kNew, kReplayed, kFull };
   // Records `message_id` as seen at `now`. REQUIRES: mutex held.
   Remembered RememberMessage(const std::string& message_id, UnixSeconds now);

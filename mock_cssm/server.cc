@@ -9,13 +9,42 @@
 #include "base/encoding.h"
 #include "base/files.h"
 #include "base/json.h"
-#include "base/secrets.h"
 #include "mock_cssm/http_util.h"
 #include "mock_cssm/seed.h"
+#include "mock_cssm/status_context.h"
 
 namespace sl::mock {
 
 namespace {
+
+constexpr size_t kMaxPemBytes = 16 * 1024;
+
+// The CSSM signing key and the certificate that goes with it.
+struct SigningIdentity {
+  PrivateKey key;
+  Certificate cert;
+};
+
+Result<SigningIdentity> LoadSigningIdentity(const ServerOptions& options) {
+  Result<std::string> key_pem = ReadFileCapped(options.signing_key_path, kMaxPemBytes);
+  if (!key_pem.ok()) return Prefixed("signing key", key_pem.status());
+  Result<PrivateKey> key = PrivateKey::FromPem(*key_pem);
+  if (!key.ok()) return InvalidArgument("signing key '" + options.signing_key_path + "' is not a PEM private key");
+  Result<std::string> cert_pem = ReadFileCapped(options.signing_cert_path, kMaxPemBytes);
+  if (!cert_pem.ok()) return Prefixed("signing certificate", cert_pem.status());
+  Result<Certificate> cert = Certificate::FromPem(*cert_pem);
+  if (!cert.ok()) return InvalidArgument("signing certificate: " + cert.status().message());
+  if (!cert->Key().SameKeyAs(key->Public())) {
+    return InvalidArgument("the signing certificate does not match the signing key");
+  }
+  return SigningIdentity{std::move(*key), std::move(*cert)};
+}
+
+Status LoadSeed(Cssm& cssm, const std::string& seed_path) {
+  Result<std::string> seed = ReadFileCapped(seed_path, kMaxSeedBytes);
+  if (!seed.ok()) return Prefixed("seed", seed.status());
+  return Prefixed("seed '" + seed_path + "'", ApplySeed(cssm, *seed));
+}
 
 // Re-encodes a signed envelope with one bit of its signature flipped.
 std::string SpoilSignature(const std::string& envelope) {
@@ -27,41 +56,51 @@ std::string SpoilSignature(const std::string& envelope) {
   return w.str();
 }
 
-bool IsLicensingPath(const std::string& path) { return path == kDirectPath || path == kOnPremPath; }
+// Applies the part of `fault` that comes before the request is processed. True when
+// the fault is the whole answer (status, drop, malformed): infrastructure in front
+// of CSSM answered, so the request is not processed.
+bool AnswerWithFault(const Fault& fault, httplib::Response& res) {
+  switch (fault.kind) {
+    case FaultKind::kDelay:
+      std::this_thread::sleep_for(std::chrono::milliseconds(fault.delay_ms));
+      return false;
+    case FaultKind::kStatus:
+      if (fault.retry_after_seconds) res.set_header("Retry-After", std::to_string(*fault.retry_after_seconds));
+      SendJson(res, fault.http_status,
+               ErrorJson("injected_fault", "injected HTTP " + std::to_string(fault.http_status)));
+      return true;
+    case FaultKind::kDrop:
+      // Headers promise a body that never comes: the client sees the connection drop.
+      res.set_content_provider(1024, "application/json", [](size_t, size_t, httplib::DataSink&) { return false; });
+      return true;
+    case FaultKind::kMalformed:
+      res.set_content("<html><body>502 Bad Gateway</body></html> {\"body\":", "application/json");
+      return true;
+    case FaultKind::kBadSignature:
+      return false;
+  }
+  return false;
+}
 
 }  // namespace
 
 Result<std::unique_ptr<ServerImpl>> ServerImpl::Create(const ServerOptions& options,
-                                                               const TimeSource& base_time) {
-  Result<std::string> key_pem = ReadFileCapped(options.signing_key_path, 16 * 1024);
-  if (!key_pem.ok()) return Status(key_pem.status().code(), "signing key: " + key_pem.status().message());
-  Result<PrivateKey> key = PrivateKey::FromPem(*key_pem);
-  if (!key.ok()) return InvalidArgument("signing key '" + options.signing_key_path + "' is not a PEM private key");
-  Result<std::string> cert_pem = ReadFileCapped(options.signing_cert_path, 16 * 1024);
-  if (!cert_pem.ok()) return Status(cert_pem.status().code(), "signing certificate: " + cert_pem.status().message());
-  Result<Certificate> cert = Certificate::FromPem(*cert_pem);
-  if (!cert.ok()) return InvalidArgument("signing certificate: " + cert.status().message());
-  if (!cert->Key().SameKeyAs(key->Public())) {
-    return InvalidArgument("the signing certificate does not match the signing key");
-  }
+                                                       const TimeSource& base_time) {
+  Result<SigningIdentity> identity = LoadSigningIdentity(options);
+  if (!identity.ok()) return identity.status();
   if (options.admin_token.size() < 8) return InvalidArgument("the admin token must be at least 8 characters");
 
-  std::unique_ptr<ServerImpl> server(new ServerImpl(options, base_time, *key, *cert));
+  std::unique_ptr<ServerImpl> server(new ServerImpl(options, base_time, identity->key, identity->cert));
   if (!server->http_->is_valid()) {
     return InvalidArgument("cannot load the TLS certificate '" + options.tls_cert_path + "' and key '" +
                            options.tls_key_path + "'");
   }
-  if (!options.seed_path.empty()) {
-    Result<std::string> seed = ReadFileCapped(options.seed_path, kMaxSeedBytes);
-    if (!seed.ok()) return Status(seed.status().code(), "seed: " + seed.status().message());
-    Status s = ApplySeed(server->cssm_, *seed);
-    if (!s.ok()) return Status(s.code(), "seed '" + options.seed_path + "': " + s.message());
-  }
+  if (!options.seed_path.empty()) SL_RETURN_IF_ERROR(LoadSeed(server->cssm_, options.seed_path));
   return server;
 }
 
 ServerImpl::ServerImpl(const ServerOptions& options, const TimeSource& base_time, PrivateKey signing_key,
-                               Certificate signing_cert)
+                       Certificate signing_cert)
     : options_(options),
       clock_(base_time),
       cssm_(clock_, signing_key, std::move(signing_cert)),
@@ -111,70 +150,43 @@ void ServerImpl::InstallRoutes() {
   auto licensing = [this](const httplib::Request& req, httplib::Response& res) { HandleLicensing(req, res); };
   if (options_.endpoints != Endpoints::kOnPremOnly) http_->Post(kDirectPath, licensing);
   if (options_.endpoints != Endpoints::kDirectOnly) http_->Post(kOnPremPath, licensing);
-
-  // Errors httplib raises itself (unknown path, body over the cap) still get a JSON
-  // body; on a licensing path, a signed refusal the agent can verify.
   http_->set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty() || res.content_provider_) return httplib::Server::HandlerResponse::Unhandled;
-    if (res.status == 413 && IsLicensingPath(req.path)) {
-      LicensingReply reply = licensing_.Refusal(
-          error_code::kPayloadTooLarge,
-          "request body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
-      res.set_content(reply.body, "application/json");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    const char* code = res.status == 404 ? "not_found" : res.status == 413 ? "payload_too_large"
-                     : res.status == 405 ? "method_not_allowed" : "http_error";
-    std::string message = res.status == 404 ? "no such endpoint: " + req.method + " " + req.path
-                                            : "HTTP " + std::to_string(res.status);
-    if (res.status == 413) message = "request body is larger than " + std::to_string(options_.max_body_bytes) + " bytes";
-    res.set_content(ErrorJson(code, message), "application/json");
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+        return AnswerHttpError(req, res) ? httplib::Server::HandlerResponse::Handled
+                                         : httplib::Server::HandlerResponse::Unhandled;
+      }));
   // A handler that throws must not crash the server or leak e.what() into headers.
   http_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    res.status = 500;
-    res.set_content(ErrorJson("internal_error", "internal server error"), "application/json");
+    SendJson(res, 500, ErrorJson("internal_error", "internal server error"));
   });
+}
+
+std::string ServerImpl::BodyTooLargeMessage() const {
+  return "request body is larger than " + std::to_string(options_.max_body_bytes) + " bytes";
+}
+
+bool ServerImpl::AnswerHttpError(const httplib::Request& req, httplib::Response& res) {
+  if (!res.body.empty() || res.content_provider_) return false;
+  // On a licensing path, a signed refusal the agent can verify.
+  if (res.status == 413 && IsLicensingPath(req.path)) {
+    res.set_content(licensing_.Refusal(error_code::kPayloadTooLarge, BodyTooLargeMessage()).body, "application/json");
+    return true;
+  }
+  const char* code = res.status == 404 ? "not_found" : res.status == 413 ? "payload_too_large"
+                   : res.status == 405 ? "method_not_allowed" : "http_error";
+  std::string message = res.status == 404 ? "no such endpoint: " + req.method + " " + req.path
+                      : res.status == 413 ? BodyTooLargeMessage()
+                                          : "HTTP " + std::to_string(res.status);
+  res.set_content(ErrorJson(code, message), "application/json");
+  return true;
 }
 
 void ServerImpl::HandleLicensing(const httplib::Request& req, httplib::Response& res) {
   std::optional<Fault> fault = faults_.Take(req.path);
-  if (fault) {
-    switch (fault->kind) {
-      case FaultKind::kDelay:
-        std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
-        break;
-      case FaultKind::kStatus:
-        res.status = fault->http_status;
-        if (fault->retry_after_seconds) res.set_header("Retry-After", std::to_string(*fault->retry_after_seconds));
-        res.set_content(ErrorJson("injected_fault", "injected HTTP " + std::to_string(fault->http_status)),
-                        "application/json");
-        return;
-      case FaultKind::kDrop:
-        // Headers promise a body that never comes: the client sees the connection drop.
-        res.set_content_provider(1024, "application/json",
-                                 [](size_t, size_t, httplib::DataSink&) { return false; });
-        return;
-      case FaultKind::kMalformed:
-        res.set_content("<html><body>502 Bad Gateway</body></html> {\"body\":", "application/json");
-        return;
-      case FaultKind::kBadSignature:
-        break;
-    }
-  }
+  if (fault && AnswerWithFault(*fault, res)) return;
   LicensingReply reply = licensing_.Handle(req.body);
   if (fault && fault->kind == FaultKind::kBadSignature) reply.body = SpoilSignature(reply.body);
-  res.status = reply.http_status;
-  res.set_content(reply.body, "application/json");
-}
-
-bool ServerImpl::AdminAuthorized(const httplib::Request& req) const {
-  std::string header = req.get_header_value("Authorization");
-  const std::string prefix = "Bearer ";
-  if (header.compare(0, prefix.size(), prefix) != 0) return false;
-  return ConstantTimeEquals(header.substr(prefix.size()), options_.admin_token);
+  SendJson(res, reply.http_status, reply.body);
 }
 
 }  // namespace sl::mock

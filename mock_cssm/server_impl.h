@@ -1,4 +1,5 @@
-// ServerImpl: the mock CSSM's HTTPS server behind smartlicensing/mock_cssm.h. Its
+// ServerImpl: the mock CSSM's HTTPS server behind smartlicensing/mock_cssm.h. It owns
+// the domain (Cssm), the licensing service, the fault plan and the server clock; its
 // routes are installed by server.cc (licensing) and admin_api.cc (admin API).
 // Thread-safety: as MockCssmServer; the handlers run on httplib's threads and take
 // mutex_ for the domain.
@@ -17,8 +18,8 @@
 
 namespace httplib {
 class SSLServer;
-class Request;
-class Response;
+struct Request;
+struct Response;
 }  // namespace httplib
 
 namespace sl::mock {
@@ -42,7 +43,10 @@ class ServerImpl {
   void InstallRoutes();
   void InstallAdminRoutes();
   void HandleLicensing(const httplib::Request& req, httplib::Response& res);
-  bool AdminAuthorized(const httplib::Request& req) const;
+  // Gives the errors httplib raises itself (unknown path, body over the cap) a JSON
+  // body; false when the response already has one.
+  bool AnswerHttpError(const httplib::Request& req, httplib::Response& res);
+  std::string BodyTooLargeMessage() const;
 
   ServerOptions options_;
   OffsetTimeSource clock_;
