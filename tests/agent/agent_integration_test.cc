@@ -5,8 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "smartlicensing/agent.h"
-#include "smartlicensing/curl_transport.h"
-#include "smartlicensing/device_directory.h"
+#include "testing/device_in_temp_dir.h"
 #include "testing/mock_cssm_process.h"
 #include "testing/test_util.h"
 
@@ -18,34 +17,10 @@ namespace st = terms;
 
 class AgentIntegrationTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Agent> Open() {
-    DeviceDirectoryOptions options;
-    options.state_dir = state_dir_.path();
-    options.key_dir = key_dir_.path();
-    options.udi = Udi{"EXPWY-VE-L", "INTEG0001"};
-    options.hostname = "exp-integration.example.com";
-    options.trust_anchor_pem = test::ReadPki("cssm-signing.crt");
-    options.transport_factory = CurlTransportFactory();
-    Result<std::unique_ptr<DeviceDirectory>> device = DeviceDirectory::Open(std::move(options));
-    EXPECT_TRUE(device.ok()) << device.status().ToString();
-    if (!device.ok()) return nullptr;
-    device_ = std::move(device).value();
-    Result<std::unique_ptr<Agent>> agent = Agent::Open(device_->Environment());
-    EXPECT_TRUE(agent.ok()) << agent.status().ToString();
-    if (!agent.ok()) return nullptr;
-    TransportSettings settings;
-    settings.url = mock_.direct_url();
-    settings.ca_bundle_path = test::PkiPath("tls-ca.crt");
-    settings.connect_timeout_seconds = 2;
-    settings.total_timeout_seconds = 5;
-    EXPECT_TRUE((*agent)->SetTransportSettings(settings).ok());
-    return std::move(agent).value();
-  }
+  std::unique_ptr<Agent> Open() { return device_.OpenAgent(mock_.direct_url(), 2, 5); }
 
   test::MockCssmProcess mock_{test::TestSeedPath()};
-  test::TempDir state_dir_;
-  test::TempDir key_dir_;
-  std::unique_ptr<DeviceDirectory> device_;
+  test::DeviceInTempDir device_{Udi{"EXPWY-VE-L", "INTEG0001"}, "exp-integration.example.com"};
 };
 
 TEST_F(AgentIntegrationTest, RegisterAuthorizeReregisterAndDeregisterAgainstTheMock) {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "base/iso8601.h"
@@ -279,10 +280,11 @@ TEST_F(SlagentTest, DaemonRenewsWhenDueAndStopsOnSigterm) {
   }
   EXPECT_NE(after, before) << "the daemon renewed the authorization";
   kill(pid, SIGTERM);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  EXPECT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // Bounded: a daemon that ignores SIGTERM fails the test instead of hanging it.
+  std::optional<int> status = test::WaitForChild(pid, std::chrono::seconds(10));
+  ASSERT_TRUE(status.has_value()) << "the daemon did not stop on SIGTERM";
+  EXPECT_TRUE(WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
 }
 
 }  // namespace

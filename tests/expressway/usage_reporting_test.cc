@@ -3,9 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "smartlicensing/agent.h"
-#include "smartlicensing/curl_transport.h"
-#include "smartlicensing/device_directory.h"
 #include "smartlicensing/expressway/usage.h"
+#include "testing/device_in_temp_dir.h"
 #include "testing/mock_cssm_process.h"
 #include "testing/test_util.h"
 
@@ -18,31 +17,14 @@ class UsageReportingTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(mock_.running());
-    DeviceDirectoryOptions options;
-    options.state_dir = state_dir_.path();
-    options.key_dir = key_dir_.path();
-    options.udi = Udi{"EXPWY-VE-L", "0A1B2C3D"};
-    options.hostname = "exp-e1.example.com";
-    options.trust_anchor_pem = test::ReadPki("cssm-signing.crt");
-    options.transport_factory = CurlTransportFactory();
-    Result<std::unique_ptr<DeviceDirectory>> device = DeviceDirectory::Open(std::move(options));
-    ASSERT_TRUE(device.ok()) << device.status().ToString();
-    device_ = std::move(device).value();
-    Result<std::unique_ptr<Agent>> agent = Agent::Open(device_->Environment());
-    ASSERT_TRUE(agent.ok()) << agent.status().ToString();
-    agent_ = std::move(agent).value();
+    agent_ = device_.OpenAgent(mock_.direct_url());
+    ASSERT_TRUE(agent_);
     ASSERT_TRUE(agent_->Enable().ok());
-    TransportSettings settings;
-    settings.url = mock_.direct_url();
-    settings.ca_bundle_path = test::PkiPath("tls-ca.crt");
-    ASSERT_TRUE(agent_->SetTransportSettings(settings).ok());
   }
 
   test::MockCssmProcess mock_{test::TestSeedPath()};
-  test::TempDir state_dir_;
-  test::TempDir key_dir_;
+  test::DeviceInTempDir device_{Udi{"EXPWY-VE-L", "0A1B2C3D"}, "exp-e1.example.com"};
   SystemTimeSource clock_;
-  std::unique_ptr<DeviceDirectory> device_;
   std::unique_ptr<Agent> agent_;
 };
 
