@@ -56,8 +56,6 @@ class AgentClock {
   // The state was replaced by a fresh one whose agent time is the wall clock now.
   void Restart();
 
-  UnixSeconds WallNow() const { return time_.Now(); }
-
  private:
   const TimeSource& time_;
   const std::string boot_id_;  // the TimeSource's BootId(), read once; "" when unknown
