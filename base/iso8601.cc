@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <sstream>
 
 namespace sl {
 
@@ -32,6 +33,18 @@ Result<UnixSeconds> ParseIso8601(const std::string& text) {
     return InvalidArgument("time '" + text + "' is not a valid date and time");
   }
   return t;
+}
+
+std::string FormatDuration(int64_t seconds) {
+  if (seconds < 0) seconds = 0;
+  int64_t days = seconds / kDay;
+  int64_t hours = seconds % kDay / kHour;
+  int64_t minutes = seconds % kHour / kMinute;
+  std::ostringstream out;
+  if (days > 0) out << days << (days == 1 ? " day " : " days ") << hours << (hours == 1 ? " hour" : " hours");
+  else if (hours > 0) out << hours << (hours == 1 ? " hour " : " hours ") << minutes << " minutes";
+  else out << minutes << (minutes == 1 ? " minute" : " minutes");
+  return out.str();
 }
 
 }  // namespace sl

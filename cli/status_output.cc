@@ -27,18 +27,6 @@ void TimeField(JsonWriter& w, const char* key, const std::optional<UnixSeconds>&
 
 }  // namespace
 
-std::string FormatDuration(int64_t seconds) {
-  if (seconds < 0) seconds = 0;
-  int64_t days = seconds / kDay;
-  int64_t hours = seconds % kDay / kHour;
-  int64_t minutes = seconds % kHour / kMinute;
-  std::ostringstream out;
-  if (days > 0) out << days << (days == 1 ? " day " : " days ") << hours << (hours == 1 ? " hour" : " hours");
-  else if (hours > 0) out << hours << (hours == 1 ? " hour " : " hours ") << minutes << " minutes";
-  else out << minutes << (minutes == 1 ? " minute" : " minutes");
-  return out.str();
-}
-
 std::string DescribeTransport(const TransportSettings& s, bool password_set) {
   std::string url = EffectiveUrl(s);
   std::string text;

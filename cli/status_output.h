@@ -14,7 +14,5 @@ std::string FormatStatusJson(const AgentStatus& status);
 // "Direct (https://...)", "Smart Software Manager On-Prem (https://.../SmartTransport)",
 // "Proxy Server proxy.example.com:3128 (user alice, password set)".
 std::string DescribeTransport(const TransportSettings& settings, bool password_set);
-// "89 days 23 hours" / "0 minutes".
-std::string FormatDuration(int64_t seconds);
 
 }  // namespace sl::cli
