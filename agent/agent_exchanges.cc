@@ -5,14 +5,12 @@
 #include "agent/licensing_timers.h"
 #include "agent/operator_text.h"
 #include "agent/state_transitions.h"
+#include "base/iso8601.h"
 #include "base/secrets.h"
 #include "base/text.h"
 
 namespace sl {
 namespace {
-
-// Bounds on what a (signed) response may grant, against a misconfigured server.
-constexpr int64_t kMaxRegistrationValidity = 2 * 365 * kDay;
 
 // An answer turned into a failed exchange: the grants are kept and it is retried.
 void MakeOffline(CssmReply& reply, std::string reason) {
@@ -20,9 +18,18 @@ void MakeOffline(CssmReply& reply, std::string reason) {
   reply.reason = std::move(reason);
 }
 
-bool UsablePeriod(UnixSeconds from, UnixSeconds until) {
-  int64_t validity = until - from;
-  return validity > 0 && validity <= kMaxRegistrationValidity;
+// Whether a grant from `from` to `until` is a period at all.
+bool UsablePeriod(UnixSeconds from, UnixSeconds until) { return until > from; }
+
+// A grant longer than the protocol gives (a misconfigured or compromised server, even
+// a signed one) is cut to the protocol's `limit`. Returns the operator's sentence when
+// it was cut, "" when not.
+std::string CapGrant(UnixSeconds from, UnixSeconds& until, int64_t limit, const char* what) {
+  if (until - from <= limit) return "";
+  std::string said = FormatDuration(until - from);
+  until = from + limit;
+  return std::string("CSSM granted ") + what + " for " + said + "; the agent keeps " + FormatDuration(limit) +
+         ", the most the protocol gives.";
 }
 
 }  // namespace
@@ -111,8 +118,15 @@ Status AgentImpl::DoAuthorize(Lock& lock, MessageType type) {
   for (const auto& [tag, count] : state_.usage) request.usage.push_back(LicenseCount{tag, count});
   CssmReply reply = Communicate(lock, request, *key);
   if (state_.registration != RegistrationState::kRegistered) return FailedPrecondition(text::kNotRegistered);
-  if (reply.ok() && renewal && !UsablePeriod(reply.response.server_time, reply.response.authorization_expires)) {
-    MakeOffline(reply, "the authorization response gives no usable authorization period");
+  if (reply.ok() && renewal) {
+    Response& r = reply.response;
+    if (!UsablePeriod(r.server_time, r.authorization_expires)) {
+      MakeOffline(reply, "the authorization response gives no usable authorization period");
+    } else if (std::string cut = CapGrant(r.server_time, r.authorization_expires, kAuthorizationValidity,
+                                          "an authorization");
+               !cut.empty()) {
+      Emit(EventType::kCommunicationSucceeded, cut);
+    }
   }
   Status result;
   if (reply.ok()) {
@@ -177,6 +191,7 @@ CssmReply AgentImpl::Communicate(Lock& lock, const Request& request, const Priva
     lock.lock();
   }
   Observe();
+  SettleHeldJump(reply);
   state_.last_communication_wall = env_.time->Now();
   if (reply.ok()) {
     state_.last_error.clear();
@@ -202,14 +217,18 @@ Request AgentImpl::NewRequest(MessageType type) {
   return r;
 }
 
-void AgentImpl::CheckRegistrationReply(CssmReply& reply, const PrivateKey& key) const {
+void AgentImpl::CheckRegistrationReply(CssmReply& reply, const PrivateKey& key) {
   if (!reply.ok()) return;
-  Result<Certificate> cert = channel_.CheckIdCertificate(reply.response.id_certificate_pem, key);
+  Response& r = reply.response;
+  Result<Certificate> cert = channel_.CheckIdCertificate(r.id_certificate_pem, key);
   if (!cert.ok()) {
     MakeOffline(reply, cert.status().message());
-  } else if (!UsablePeriod(reply.response.server_time, reply.response.registration_expires) ||
-             reply.response.instance_id.empty()) {
+  } else if (!UsablePeriod(r.server_time, r.registration_expires) || r.instance_id.empty()) {
     MakeOffline(reply, "the registration response gives no usable registration period");
+  } else if (std::string cut = CapGrant(r.server_time, r.registration_expires, terms::kIdCertificateValidity,
+                                        "a registration");
+             !cut.empty()) {
+    Emit(EventType::kCommunicationSucceeded, cut);
   }
 }
 

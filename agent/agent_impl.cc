@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "agent/backup.h"
+#include "agent/licensing_timers.h"
 #include "agent/operator_text.h"
 #include "agent/state_transitions.h"
 #include "agent/status_view.h"
@@ -25,6 +26,7 @@ AgentState FreshState(const Udi& udi, UnixSeconds now) {
   s.udi = udi;
   s.agent_time = now;
   s.last_wall = now;
+  s.wall_reading = now;
   return s;
 }
 
@@ -39,6 +41,7 @@ const char* EventTypeName(EventType type) {
     case EventType::kCommunicationFailed: return "communication failed";
     case EventType::kHostnameChanged: return "hostname changed";
     case EventType::kClockMovedBackwards: return "clock moved backwards";
+    case EventType::kClockJumpedForwards: return "clock jumped forwards";
     case EventType::kStateRestored: return "state restored";
   }
   return "unknown";
@@ -126,8 +129,31 @@ AgentState AgentImpl::View() const {
 }
 
 void AgentImpl::Observe() {
-  int64_t back = clock_.Observe(state_);
-  if (back >= kClockBackwardsReportThreshold) Emit(EventType::kClockMovedBackwards, text::ClockMovedBack(back));
+  ClockObservation o = clock_.Observe(state_);
+  if (o.stepped_back >= kClockStepThreshold) Emit(EventType::kClockMovedBackwards, text::ClockMovedBack(o.stepped_back));
+  if (o.newly_held) Emit(EventType::kClockJumpedForwards, text::ClockJumpHeld(o.held));
+}
+
+void AgentImpl::SettleHeldJump(const CssmReply& reply) {
+  if (!JumpHeld(state_)) return;
+  if (reply.outcome == CssmReply::Outcome::kOffline) {
+    // A TLS failure may be the clock's own doing (certificates judged on a clock decades
+    // ahead have expired): CSSM is not shown unreachable, so the jump stays held.
+    if (reply.failure == TransportFailure::kTls) {
+      PostponeConfirmation(state_, kRetryInterval);
+      return;
+    }
+    int64_t jump = TakeHeldJump(state_);
+    Emit(EventType::kClockJumpedForwards, text::ClockJumpTaken(jump));
+    return;
+  }
+  UnixSeconds device_clock = state_.wall_reading;
+  int64_t jump = state_.wall_reading - state_.last_wall;
+  if (JudgeHeldJump(state_, reply.response.server_time) == JumpVerdict::kConfirmed) {
+    Emit(EventType::kClockJumpedForwards, text::ClockJumpConfirmed(jump));
+  } else {
+    Emit(EventType::kClockJumpedForwards, text::ClockJumpRefuted(device_clock, reply.response.server_time));
+  }
 }
 
 AgentImpl::Summary AgentImpl::Summarize(const AgentState& s) const {

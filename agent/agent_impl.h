@@ -79,6 +79,9 @@ class AgentImpl final : public Agent {
   // The state advanced to now, for read-only views (the state itself does not move).
   AgentState View() const;
   void Observe();
+  // A jump of the wall clock held for CSSM's confirmation is settled by `reply`: its
+  // signed time confirms or refutes it; no signed reply (CSSM unreachable) takes it.
+  void SettleHeldJump(const CssmReply& reply);
   // Saves the state (unless !save) and turns what changed into events.
   Status Commit(bool save = true);
   void Emit(EventType type, std::string message, std::string from = "", std::string to = "");
@@ -98,8 +101,9 @@ class AgentImpl final : public Agent {
   CssmReply Communicate(Lock& lock, const Request& request, const PrivateKey& key);
   Request NewRequest(MessageType type);
   // A registration or renewal answer without a usable ID certificate or period is
-  // made a failed exchange (retried), never a registration.
-  void CheckRegistrationReply(CssmReply& reply, const PrivateKey& key) const;
+  // made a failed exchange (retried), never a registration; a period longer than the
+  // protocol gives is cut to it.
+  void CheckRegistrationReply(CssmReply& reply, const PrivateKey& key);
   // The device key and ID certificate serial, parsed once per change of the PEM.
   const PrivateKey* DeviceKey();
   std::string CertificateSerial();

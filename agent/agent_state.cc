@@ -75,6 +75,9 @@ std::string EncodeStateJson(const AgentState& s) {
   WriteTransport(w, s.transport);
   w.Field("agent_time", s.agent_time).Field("last_wall", s.last_wall);
   if (!s.boot_id.empty()) w.Field("boot_id", s.boot_id).Field("boot_monotonic", s.boot_monotonic);
+  if (s.wall_reading != 0) w.Field("wall_reading", s.wall_reading);
+  if (s.unconfirmed_wall != 0) w.Field("unconfirmed_wall", s.unconfirmed_wall);
+  if (s.confirm_not_before_wall != 0) w.Field("confirm_not_before_wall", s.confirm_not_before_wall);
   w.Field("evaluation_used", s.evaluation_used);
   w.Field("jitter_sequence", static_cast<int64_t>(s.jitter_sequence));
   w.Field("registration", RegistrationName(s.registration));
@@ -126,6 +129,9 @@ Result<AgentState> DecodeStateJson(std::string_view json) {
   s.last_wall = r.Int("last_wall", 0, kMaxUnixSeconds);
   s.boot_id = r.OptionalString("boot_id", kMaxBootIdBytes).value_or("");
   s.boot_monotonic = r.OptionalInt("boot_monotonic", 0, kMaxUnixSeconds).value_or(0);
+  s.wall_reading = r.OptionalInt("wall_reading", 0, kMaxUnixSeconds).value_or(0);
+  s.unconfirmed_wall = r.OptionalInt("unconfirmed_wall", 0, kMaxUnixSeconds).value_or(0);
+  s.confirm_not_before_wall = r.OptionalInt("confirm_not_before_wall", 0, kMaxUnixSeconds).value_or(0);
   s.evaluation_used = r.Int("evaluation_used", 0, kEvaluationPeriod);
   s.jitter_sequence = static_cast<uint64_t>(r.Int("jitter_sequence", 0, INT64_MAX));
   std::string reg = r.String("registration", 16);

@@ -50,11 +50,18 @@ struct AgentState {
   bool privacy = false;
   TransportSettings transport;  // holds the proxy password: a secret
 
-  // Agent time: advanced by the monotonic clock's elapsed time where it can be measured
-  // (same process, or same boot via the fields below), else by the wall clock's forward
-  // movement only.
+  // Agent time (agent_time.h, docs/time.md): advanced by the boot clock's measure where
+  // it can be measured (same process, or same boot via the fields below), and by the
+  // wall clock's lead over last_wall.
   int64_t agent_time = 0;
-  UnixSeconds last_wall = 0;
+  UnixSeconds last_wall = 0;  // the wall-clock time agent_time corresponds to
+  // The device clock's reading at the last observation (0 in records written before it
+  // existed); its reading when it jumped ahead by more than the agent counted, held for
+  // CSSM to confirm (0: nothing held); and, while held, the device-clock time from which
+  // the next confirmation may be tried (0: at once). All optional in the record.
+  UnixSeconds wall_reading = 0;
+  UnixSeconds unconfirmed_wall = 0;
+  UnixSeconds confirm_not_before_wall = 0;
   // The TimeSource's BootId() and MonotonicSeconds() at the moment agent_time and last_wall
   // describe; empty / 0 when unknown (no monotonic clock, or one without a boot id).
   // Optional in the record (states written before they existed decode without them).

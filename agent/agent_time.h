@@ -1,13 +1,19 @@
-// Agent time: the agent's own clock, which only moves forwards.
+// Agent time: the agent's own clock, which only moves forwards and spends licensing
+// time once, however the device's wall clock fails. docs/time.md has the rules as a
+// table of cases; the "Time:" paragraph of smartlicensing/agent.h says the same for
+// embedders.
 //
-// Each observation advances it by the larger of the wall clock's forward movement and
-// the time the boot clock measured since the previous observation. Forward movement
-// of the wall clock always counts, so `faketime` or an NTP step forward moves the
-// licensing timers as the specification's users expect; the boot clock, when both
-// readings come from this boot (this process, or an earlier one whose reading was
-// saved with the state), adds the time a wall clock set back would hide, so setting
-// the clock back never gives licensing time back. The "Time:" paragraph of
-// smartlicensing/agent.h says the same for embedders.
+// The state keeps `last_wall`, the wall-clock time that agent time corresponds to: the
+// latest time the agent believes it has reached. Each observation of the clocks
+//   - counts the time the boot clock measured since the previous observation (same
+//     process, or same boot via the saved anchor), whatever the wall clock did;
+//   - counts the wall clock's lead over `last_wall` beyond that, so that time passed
+//     while powered off counts — except a lead that would run out a grant or the
+//     registration: that one is held until CSSM's signed time confirms it
+//     (JudgeHeldJump), or taken at face value when CSSM cannot be asked (TakeHeldJump);
+//   - never follows the wall clock backwards: a clock behind `last_wall` (set back, a
+//     dead RTC at 2000-01-01) spends nothing beyond the boot clock's measure until it
+//     passes `last_wall` again, so time is never spent twice.
 //
 // Fields of AgentState ending in `_at` are agent times; ToWall() turns one into the
 // wall-clock time an operator reads.
@@ -23,17 +29,46 @@
 
 namespace sl {
 
-// A backwards step of the wall clock smaller than this is NTP slewing, not news.
-constexpr int64_t kClockBackwardsReportThreshold = kMinute;
+// A wall-clock step smaller than this is NTP slewing or rounding, not news.
+constexpr int64_t kClockStepThreshold = kMinute;
+// CSSM's signed time confirms a held jump when it is at most this far behind the
+// device's clock (clocks on the two sides need not agree to the second).
+constexpr int64_t kServerTimeAgreement = kHour;
 
-// Advances `s` to `wall`: by the wall clock's forward movement, or by
-// `monotonic_elapsed` when that is larger, consuming evaluation time where the
-// product is in evaluation. Returns how far the wall clock went back relative to the
-// elapsed time (0 when it did not).
-int64_t AdvanceTo(AgentState& s, UnixSeconds wall, std::optional<int64_t> monotonic_elapsed);
+// What one observation found, for the agent to tell the operator.
+struct ClockObservation {
+  int64_t stepped_back = 0;  // how far the wall clock went back since its previous reading
+  int64_t held = 0;          // the forward jump now held for confirmation (0: none)
+  bool newly_held = false;   // no jump was held before this observation
+};
 
-// The wall-clock time of agent time `at`.
+// Advances `s` to the wall-clock reading `wall`, `monotonic_elapsed` (when measurable)
+// after the previous observation, by the rules above; consumes evaluation time where
+// the product is in evaluation.
+ClockObservation AdvanceTo(AgentState& s, UnixSeconds wall, std::optional<int64_t> monotonic_elapsed);
+
+// Whether a forward jump is held for CSSM to confirm.
+inline bool JumpHeld(const AgentState& s) { return s.unconfirmed_wall != 0; }
+// CSSM could not be asked: the held jump is taken at face value. Returns its size.
+int64_t TakeHeldJump(AgentState& s);
+// The confirmation could not be tried (a TLS failure proves nothing about the clock):
+// the next try waits `interval` on the device clock, which moves while agent time,
+// holding the jump, may not.
+void PostponeConfirmation(AgentState& s, int64_t interval);
+// The agent time at which the held jump's confirmation is due. REQUIRES: JumpHeld(s).
+int64_t ConfirmationDue(const AgentState& s);
+enum class JumpVerdict { kNoneHeld, kConfirmed, kRefuted };
+// CSSM's signed time `server_time` confirms the held jump (it is taken) or refutes it
+// (dropped; agent time moves to `server_time` if that is later than `last_wall`).
+JumpVerdict JudgeHeldJump(AgentState& s, UnixSeconds server_time);
+
+// The wall-clock time of agent time `at`, in the agent's own frame (what the operator
+// should read; the device clock may be wrong).
 inline UnixSeconds ToWall(const AgentState& s, int64_t at) { return s.last_wall + (at - s.agent_time); }
+// The device clock's reading when agent time `at` comes, for timers that sleep on it.
+inline UnixSeconds ToDeviceClock(const AgentState& s, int64_t at) {
+  return (s.wall_reading != 0 ? s.wall_reading : s.last_wall) + (at - s.agent_time);
+}
 
 // The agent's view of its TimeSource: which boot-clock reading its agent time
 // corresponds to, so that elapsed time is measured across observations and processes.
@@ -45,8 +80,8 @@ class AgentClock {
   // time: from now on the time since then is measured on the boot clock, whatever the
   // wall clock did in between (set back while no agent ran, or jumped forwards).
   void Resume(const AgentState& loaded);
-  // Advances `state` to now. Returns how far the wall clock went back (AdvanceTo).
-  int64_t Observe(AgentState& state);
+  // Advances `state` to now (AdvanceTo).
+  ClockObservation Observe(AgentState& state);
   // A copy of `state` advanced to now, with the time anchor a save would write (for
   // read-only views and backups; the agent's own state does not move).
   AgentState View(const AgentState& state) const;

@@ -30,8 +30,10 @@ CssmReply CssmChannel::Send(Transport& transport, const Request& request,
 
 CssmReply CssmChannel::Verify(const TransportReply& reply, const Request& request) const {
   if (!reply.delivered()) {
-    return Offline(reply.error.empty() ? TransportFailureName(reply.failure) : reply.error,
-                   reply.retry_after_seconds);
+    CssmReply lost = Offline(reply.error.empty() ? TransportFailureName(reply.failure) : reply.error,
+                             reply.retry_after_seconds);
+    lost.failure = reply.failure;
+    return lost;
   }
   const std::string http = "HTTP Server Error " + std::to_string(reply.http_status);
   Result<SignedMessage> message = OpenEnvelope(reply.body);

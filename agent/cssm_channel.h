@@ -23,8 +23,10 @@ struct CssmReply {
   enum class Outcome { kOk, kRefused, kOffline };
   Outcome outcome = Outcome::kOffline;
   Response response;  // kOk and kRefused
-  // kOffline: why, in an operator's words ("Operation timed out", "HTTP Server Error 503").
+  // kOffline: why, in an operator's words ("Operation timed out", "HTTP Server Error 503"),
+  // and the transport's failure when no reply arrived (kNone when one did).
   std::string reason;
+  TransportFailure failure = TransportFailure::kNone;
   std::optional<int64_t> retry_after_seconds;
 
   bool ok() const { return outcome == Outcome::kOk; }

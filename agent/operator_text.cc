@@ -1,5 +1,6 @@
 #include "agent/operator_text.h"
 
+#include "agent/agent_time.h"
 #include "base/iso8601.h"
 #include "base/secrets.h"
 #include "protocol/messages.h"
@@ -47,8 +48,43 @@ std::string RefusedForNow(const std::string& code, const std::string& server_say
 }
 
 std::string ClockMovedBack(int64_t seconds) {
-  return "The system clock moved back by " + std::to_string(seconds) +
-         " seconds; licensing timers count elapsed time only forwards, so nothing was extended.";
+  return "The system clock moved back by " + FormatDuration(seconds) +
+         "; licensing time that has passed is not counted again when it moves forward.";
+}
+
+std::string ClockJumpHeld(int64_t seconds) {
+  return "The system clock jumped " + FormatDuration(seconds) +
+         " ahead, which would run out the authorization or the registration; licensing timers wait for "
+         "CSSM to confirm the time.";
+}
+
+std::string ClockJumpConfirmed(int64_t seconds) {
+  return "CSSM confirmed the system clock's jump of " + FormatDuration(seconds) + "; licensing timers follow it.";
+}
+
+std::string ClockJumpRefuted(UnixSeconds device_clock, UnixSeconds cssm_time) {
+  return "The system clock (" + FormatIso8601(device_clock) + ") is ahead of CSSM's time (" +
+         FormatIso8601(cssm_time) + "); licensing timers follow CSSM's time. Set the system clock (NTP).";
+}
+
+std::string ClockJumpTaken(int64_t seconds) {
+  return "CSSM could not be reached to confirm the system clock's jump of " + FormatDuration(seconds) +
+         "; licensing timers follow the system clock.";
+}
+
+std::string ClockNote(const AgentState& v) {
+  if (v.wall_reading == 0) return "";
+  if (JumpHeld(v)) {
+    return "The system clock (" + FormatIso8601(v.wall_reading) + ") is " +
+           FormatDuration(v.wall_reading - v.last_wall) +
+           " ahead of the licensing time; timers wait for CSSM to confirm it.";
+  }
+  if (v.last_wall - v.wall_reading >= kClockStepThreshold) {
+    return "The system clock (" + FormatIso8601(v.wall_reading) + ") is behind the latest time already counted (" +
+           FormatIso8601(v.last_wall) + "); licensing time counts only the time this system measures running "
+           "until the clock catches up. Set the system clock (NTP).";
+  }
+  return "";
 }
 
 std::string HostnameChangeScheduled(const std::optional<std::string>& hostname) {

@@ -50,8 +50,14 @@ std::string InstanceUnknownOnServer(const std::string& code, const std::string& 
 std::string RegistrationExpiredOnServer(const std::string& code, const std::string& server_says);
 std::string RefusedForNow(const std::string& code, const std::string& server_says);
 
-// Events.
+// Events and the status page's clock note (docs/time.md).
 std::string ClockMovedBack(int64_t seconds);
+std::string ClockJumpHeld(int64_t seconds);
+std::string ClockJumpConfirmed(int64_t seconds);
+std::string ClockJumpRefuted(UnixSeconds device_clock, UnixSeconds cssm_time);
+std::string ClockJumpTaken(int64_t seconds);
+// What is wrong with the device clock, for the status page; empty when nothing is.
+std::string ClockNote(const AgentState& view);
 std::string HostnameChangeScheduled(const std::optional<std::string>& hostname);
 
 // `text` with the secrets `state` holds (a pending registration's token, the proxy

@@ -24,6 +24,7 @@ int64_t AgentState::*JobDueField(Job job) {
 }
 
 int64_t NextCommunication(const AgentState& s) {
+  if (JumpHeld(s) && JobValid(s, Job::kRenewAuthorization)) return ConfirmationDue(s);
   int64_t next = 0;
   for (Job job : kJobs) {
     int64_t due = JobDue(s, job);
@@ -35,6 +36,13 @@ int64_t NextCommunication(const AgentState& s) {
 }
 
 std::optional<Job> NextDueJob(const AgentState& s) {
+  // A held jump of the wall clock is settled by the next exchange (its signed time, or
+  // its failure): an authorization renewal, at once, on the device clock's schedule
+  // (agent time stands still while the jump is held, so its retry time may never come).
+  if (JumpHeld(s) && JobValid(s, Job::kRenewAuthorization)) {
+    if (ConfirmationDue(s) <= s.agent_time) return Job::kRenewAuthorization;
+    return std::nullopt;
+  }
   if (s.retry_not_before_at > s.agent_time) return std::nullopt;
   for (Job job : kJobs) {
     int64_t due = JobDue(s, job);
@@ -59,7 +67,7 @@ std::optional<UnixSeconds> NextDeadline(const AgentState& v) {
     consider(NextCommunication(v));
   }
   if (!next) return std::nullopt;
-  return std::max(v.last_wall, ToWall(v, *next));
+  return ToDeviceClock(v, std::max(v.agent_time, *next));
 }
 
 int64_t ScheduleAfter(AgentState& s, const Udi& udi, int64_t interval) {

@@ -30,10 +30,12 @@ inline int64_t JobDue(const AgentState& s, Job job) { return s.*JobDueField(job)
 
 // The agent time of the next automatic communication, 0 when none.
 int64_t NextCommunication(const AgentState& s);
-// The first job due now, if any (none while a retry is held back).
+// The first job due now, if any (none while a retry is held back); an authorization
+// renewal while a jump of the wall clock is held, to settle it.
 std::optional<Job> NextDueJob(const AgentState& s);
-// When the agent next has work (wall clock): a communication, or an evaluation,
-// authorization or registration running out; nullopt when nothing is scheduled.
+// When the agent next has work, as the device clock will read then: a communication
+// (at once while a jump of the wall clock is held), or an evaluation, authorization or
+// registration running out; nullopt when nothing is scheduled.
 // REQUIRES: `s` advanced to now.
 std::optional<UnixSeconds> NextDeadline(const AgentState& s);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agent/agent_time.h"
+#include "agent/operator_text.h"
 #include "agent/scheduler.h"
 
 namespace sl {
@@ -98,6 +99,7 @@ AgentStatus MakeStatus(const AgentState& v) {
   out.next_communication_attempt = WallOf(v, NextCommunication(v));
   out.last_error = v.last_error;
   out.licenses = LicenseTable(v);
+  out.clock_note = text::ClockNote(v);
   return out;
 }
 

@@ -70,6 +70,7 @@ std::string FormatStatusText(const AgentStatus& s) {
   line("Next communication attempt", Time(s.next_communication_attempt));
   line("Communication deadline", Time(s.communication_deadline));
   line("Last error", s.last_error);
+  if (!s.clock_note.empty()) line("System clock", s.clock_note);
   out << "License usage:\n";
   if (s.licenses.empty()) {
     out << "  (no licenses in use)\n";
@@ -110,6 +111,7 @@ std::string FormatStatusJson(const AgentStatus& s) {
   TimeField(w, "next_communication_attempt", s.next_communication_attempt);
   TimeField(w, "communication_deadline", s.communication_deadline);
   w.Field("last_error", s.last_error);
+  w.Field("clock_note", s.clock_note);
   w.Field("privacy", s.privacy);
   w.Key("transport").StartObject();
   w.Field("mode", s.transport.mode == TransportMode::kOnPrem ? "onprem" : (s.transport.proxy ? "proxy" : "direct"));

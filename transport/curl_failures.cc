@@ -73,8 +73,12 @@ ClassifiedFailure TimedOut(const FailedTransfer& t, const TransferRoute& r) {
 }
 
 ClassifiedFailure CertificateRejected(const FailedTransfer& t, const TransferRoute& r) {
+  // Certificates are judged on the system clock: one years off makes valid ones
+  // "expired" or "not yet valid".
+  bool dates = t.detail.find("expired") != std::string::npos || t.detail.find("not yet valid") != std::string::npos;
   return {TransportFailure::kTls, "TLS certificate verification of " + r.target + " failed: " + t.detail +
-                                      " (check the CA bundle and the server's certificate)"};
+                                      (dates ? " (check the system clock, the CA bundle and the server's certificate)"
+                                             : " (check the CA bundle and the server's certificate)")};
 }
 
 ClassifiedFailure CaBundleUnusable(const FailedTransfer& t, const TransferRoute& r) {

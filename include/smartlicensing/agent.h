@@ -28,18 +28,18 @@
 // across this interface. Messages are in the specification's words where it has them
 // and never contain a token, a private key or the proxy password.
 //
-// Time: the agent keeps its own clock that moves only forwards. Each observation adds
-// the larger of the wall clock's forward movement and the time the TimeSource's boot
-// clock measured since the previous one. So setting the wall clock back never extends the
-// evaluation, an authorization or a registration, while moving it forwards (an NTP
-// step, or `faketime` in a test) moves the timers as if that time had passed — which
-// can only cost the operator licensing time. The monotonic measure holds across
-// processes of the same boot too: every save stores the BootId() and boot clock reading,
-// and Open() on the same boot measures the time since on the monotonic clock (a tool
-// that runs one process per command, or a daemon that re-opens the agent every cycle,
-// is protected like a long-running process). Across a reboot (or without a boot id)
-// only the wall clock's forward movement counts (power-off time counts; a clock set
-// back while off is not counted back). The firmware should sleep for
+// Time: the agent keeps its own clock that moves only forwards and spends licensing time
+// once, however the wall clock fails (docs/time.md has every case). It counts the time
+// the TimeSource's boot clock measures — within a process, and across the processes of
+// one boot (every save stores the BootId() and boot clock reading) — and the wall
+// clock's lead over the latest time it has already counted, so power-off time counts.
+// It never follows the wall clock back: a clock set back, or a flat RTC battery that
+// boots the device in 2000, spends nothing more than the boot clock measures until it
+// passes the latest time counted again; a clock set back and then corrected spends
+// nothing twice. A forward jump that would run out the authorization or the
+// registration is held until CSSM's signed time (every reply carries it) confirms it,
+// and is taken at face value only when CSSM cannot be reached; an unregistered device
+// has no CSSM to ask and follows the wall clock forward. The firmware should sleep for
 // NextDeadline() - now as a duration on a monotonic timer, not until a wall-clock time.
 //
 // Thread-safety: all methods may be called from any thread. Operations that talk to
@@ -97,6 +97,8 @@ struct AgentStatus {
   TransportSettings transport;         // with the proxy password removed
   bool proxy_password_set = false;
   bool privacy = false;  // "Do not share my hostname or IP address with Cisco"
+  // What is wrong with the system clock, in an operator's words; empty when nothing is.
+  std::string clock_note;
 };
 
 enum class EventType {
@@ -107,6 +109,7 @@ enum class EventType {
   kCommunicationFailed,         // message: the error as status shows it
   kHostnameChanged,             // a registration renewal was scheduled to tell CSSM
   kClockMovedBackwards,         // the wall clock went back; timers were not extended
+  kClockJumpedForwards,         // a forward jump held for CSSM, confirmed, refuted or taken
   kStateRestored,               // a backup was restored
 };
 const char* EventTypeName(EventType type);
@@ -221,7 +224,9 @@ class Agent {
   // --- Scheduler ------------------------------------------------------------------
   // Performs whatever is due now: renewals, retries, usage reports, expiries.
   virtual Status RunDue() = 0;
-  // When RunDue() next has work (wall clock); nullopt when nothing is scheduled.
+  // When RunDue() next has work, as the TimeSource's wall clock will read then (so
+  // that NextDeadline() - Now() is the time to wait, even while that clock is wrong);
+  // nullopt when nothing is scheduled.
   virtual std::optional<UnixSeconds> NextDeadline() const = 0;
 
   // --- Status and policy (local, never touch the network) --------------------------

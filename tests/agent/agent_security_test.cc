@@ -97,6 +97,27 @@ TEST_F(AgentSignatureTest, AnIdCertificateForAnotherKeyIsRejected) {
   ExpectRefusedAsOffline("another key");
 }
 
+TEST(AgentGrantTest, GrantsLongerThanTheProtocolGivesAreCutAndTheOperatorIsTold) {
+  AgentHarness h;
+  Agent& agent = h.OpenRegistered();
+  // A signed answer (a misconfigured or compromised server) that grants far too much.
+  ON_CALL(h.transport, Send(_)).WillByDefault([&](std::string_view e) {
+    TransportReply real = h.cssm.Handle(e);
+    Response r = DecodeResponse(OpenEnvelope(real.body).value().body).value();
+    if (r.type == MessageType::kAuthorize) r.authorization_expires = r.server_time + 400 * kDay;
+    if (r.type == MessageType::kRenewId) r.registration_expires = r.server_time + 5 * 365 * kDay;
+    return h.cssm.Reply(r);
+  });
+  ASSERT_TRUE(agent.RenewAuthorization().ok());
+  ASSERT_TRUE(agent.RenewRegistration().ok());
+  AgentStatus s = agent.GetStatus();
+  EXPECT_EQ(s.authorization_expires.value_or(0) - h.Now(), 90 * kDay);
+  EXPECT_EQ(s.registration_expires.value_or(0) - h.Now(), 365 * kDay);
+  int told = 0;
+  for (const Event& e : h.events) told += e.message.find("the most the protocol gives") != std::string::npos;
+  EXPECT_EQ(told, 2);
+}
+
 TEST(AgentSecretsTest, TokensKeysAndProxyPasswordsNeverAppearInStatusErrorsOrEvents) {
   const std::string password = "proxy-Pa55word-xyz";
   AgentHarness h;
