@@ -21,6 +21,10 @@ Result<RestoredState> RestoreOwnBackup(const AgentState& current, std::string_vi
   // consumed stays consumed.
   merged.agent_time = std::max(merged.agent_time, current.agent_time);
   merged.last_wall = current.last_wall;
+  // The clock as observed now, not as it was when the backup was taken.
+  merged.wall_reading = current.wall_reading;
+  merged.unconfirmed_wall = current.unconfirmed_wall;
+  merged.confirm_not_before_wall = current.confirm_not_before_wall;
   merged.evaluation_used = std::max(merged.evaluation_used, current.evaluation_used);
   merged.jitter_sequence = std::max(merged.jitter_sequence, current.jitter_sequence);
   merged.usage = current.usage;

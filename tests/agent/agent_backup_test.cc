@@ -102,6 +102,19 @@ TEST(AgentBackupTest, AnotherSystemsInvalidTransportSettingsAreNotRestored) {
   EXPECT_TRUE(said_so);
 }
 
+TEST(AgentBackupTest, ARestoreTakesTheClockAsObservedNowNotAsInTheBackup) {
+  AgentHarness h;
+  Agent& agent = h.OpenRegistered();
+  h.device_clock.SetOffset(20 * 365 * kDay);  // the backup is taken while the clock is wrong
+  std::string backup = agent.Backup().value();
+  h.device_clock.SetOffset(0);
+  ASSERT_TRUE(agent.Restore(backup).ok());
+  EXPECT_EQ(agent.GetStatus().registration_status, st::kRegistered);
+  AgentState saved = OpenState(h.memory_store.record, h.secret).value();
+  EXPECT_EQ(saved.unconfirmed_wall, 0) << "the jump held when the backup was taken is not the clock's state now";
+  EXPECT_EQ(saved.wall_reading, h.Now());
+}
+
 TEST(AgentBackupTest, RestoringNeverGivesBackEvaluationTime) {
   AgentHarness h;
   Agent& agent = h.Open();
