@@ -18,6 +18,8 @@ void WriteInstance(JsonWriter& w, const ProductInstance& pi) {
   w.Field("smart_account", pi.account).Field("virtual_account", pi.virtual_account);
   w.Field("export_controlled", pi.export_controlled);
   w.Field("id_certificate_serial", pi.cert_serial);
+  // Still accepted after a lost reply, until the device uses the current one.
+  if (!pi.previous_cert_serial.empty()) w.Field("previous_id_certificate_serial", pi.previous_cert_serial);
   w.Field("registered_at", FormatIso8601(pi.registered_at));
   w.Field("registration_expires", FormatIso8601(pi.registration_expires));
   w.Field("last_contact", FormatIso8601(pi.last_contact));

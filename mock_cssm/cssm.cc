@@ -181,6 +181,10 @@ Result<std::string> Cssm::IssueIdCertificate(ProductInstance& instance, const Pu
   Result<Certificate> cert =
       IssueCertificate(issuer_key_, issuer_, key, instance.id, now, now + terms::kIdCertificateValidity);
   if (!cert.ok()) return cert.status();
+  if (instance.previous_cert_serial.empty() && !instance.cert_serial.empty()) {
+    instance.previous_cert_serial = instance.cert_serial;
+    instance.previous_public_key_pem = instance.public_key_pem;
+  }
   instance.public_key_pem = key.ToPem();
   instance.cert_serial = cert->SerialHex();
   instance.registration_expires = cert->NotAfter();
@@ -218,14 +222,18 @@ std::optional<Response> Cssm::RefuseToken(const Request& request, UnixSeconds no
 
 Response Cssm::Register(const Request& request, const PublicKey& device_key) {
   UnixSeconds now = clock_.Now();
-  if (std::optional<Response> refusal = RefuseToken(request, now)) return std::move(*refusal);
-  RegistrationToken& token = tokens_.at(request.token);
   // A device registers once per UDI: registering again (possibly with another
   // virtual account's token) re-registers the same product instance and moves it.
   ProductInstance* instance = nullptr;
   for (auto& [id, pi] : instances_) {
     if (pi.udi == request.udi) instance = &pi;
   }
+  if (instance != nullptr && instance->registration_token == request.token &&
+      instance->public_key_pem == device_key.ToPem()) {
+    return RepeatRegistration(request, *instance, device_key);
+  }
+  if (std::optional<Response> refusal = RefuseToken(request, now)) return std::move(*refusal);
+  RegistrationToken& token = tokens_.at(request.token);
   ProductInstance fresh;
   if (instance == nullptr) {
     fresh.id = "PI-" + RandomHex(8);
@@ -244,17 +252,46 @@ Response Cssm::Register(const Request& request, const PublicKey& device_key) {
                   "cannot issue the ID certificate: " + cert.status().message());
   }
   ++token.uses;
+  instance->registration_token = request.token;
   if (instance == &fresh) instance = &(instances_[fresh.id] = std::move(fresh));
   Response r = Reply(request);
   FillRegistration(*instance, std::move(*cert), r);
   return r;
 }
 
+Response Cssm::RepeatRegistration(const Request& request, ProductInstance& instance, const PublicKey& key) {
+  instance.hostname = request.hostname;
+  instance.last_contact = clock_.Now();
+  // The device never received the certificate being replaced: what it holds, if
+  // anything, is still the previous one.
+  std::string previous_serial = instance.previous_cert_serial;
+  std::string previous_key = instance.previous_public_key_pem;
+  Result<std::string> cert = IssueIdCertificate(instance, key);
+  instance.previous_cert_serial = previous_serial;
+  instance.previous_public_key_pem = previous_key;
+  if (!cert.ok()) {
+    return Refuse(request, error_code::kInternalError, "cannot issue the ID certificate: " + cert.status().message());
+  }
+  Response r = Reply(request);
+  FillRegistration(instance, std::move(*cert), r);
+  return r;
+}
+
+void Cssm::CertificatePresented(const std::string& instance_id, const std::string& serial) {
+  auto it = instances_.find(instance_id);
+  if (it == instances_.end() || serial != it->second.cert_serial) return;
+  it->second.previous_cert_serial.clear();
+  it->second.previous_public_key_pem.clear();
+}
+
 Response Cssm::RenewIdCertificate(const Request& request, const std::string& instance_id) {
   ProductInstance& instance = instances_.at(instance_id);
   instance.hostname = request.hostname;  // absent: the device now asks for privacy
   instance.last_contact = clock_.Now();
-  Result<PublicKey> key = PublicKey::FromPem(instance.public_key_pem);
+  // Renewed for the key that signed the request: the previous certificate's when the
+  // device still holds that one (the answer that replaced it was lost).
+  bool holds_previous = !instance.previous_cert_serial.empty() && request.cert_serial == instance.previous_cert_serial;
+  Result<PublicKey> key = PublicKey::FromPem(holds_previous ? instance.previous_public_key_pem : instance.public_key_pem);
   Result<std::string> cert = key.ok() ? IssueIdCertificate(instance, *key) : Result<std::string>(key.status());
   if (!cert.ok()) {
     return Refuse(request, error_code::kInternalError,

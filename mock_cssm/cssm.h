@@ -70,6 +70,15 @@ struct ProductInstance {
   bool export_controlled = false;
   std::string public_key_pem;
   std::string cert_serial;
+  // The certificate (and its key) the device was last known to hold while it has not yet
+  // used the newer one: after a lost reply to a renewal or re-registration the device
+  // still signs with it, and is accepted until it presents the current one. Empty when
+  // the device is known to hold the current certificate.
+  std::string previous_cert_serial;
+  std::string previous_public_key_pem;
+  // The token of the registration and its key: a registration retried after a lost
+  // reply (same token, same UDI, same key) is answered again without another use.
+  std::string registration_token;
   UnixSeconds registered_at = 0;
   UnixSeconds registration_expires = 0;  // the ID certificate's notAfter
   UnixSeconds last_contact = 0;
@@ -108,6 +117,9 @@ class Cssm {
   // ---- Licensing operations. The caller has checked the request's signature and,
   // for all but Register, that it comes from `instance` with its current certificate.
   Response Register(const Request& request, const PublicKey& device_key);
+  // The device presented `serial`: when it is the current certificate, the previous
+  // one is no longer accepted.
+  void CertificatePresented(const std::string& instance_id, const std::string& serial);
   Response RenewIdCertificate(const Request& request, const std::string& instance_id);
   Response Authorize(const Request& request, const std::string& instance_id);
   Response ReportUsage(const Request& request, const std::string& instance_id);
@@ -123,8 +135,12 @@ class Cssm {
   // The refusal of a registration whose token is unknown, expired or used up;
   // nullopt when the token may be used at `now`.
   std::optional<Response> RefuseToken(const Request& request, UnixSeconds now) const;
-  // Issues a fresh 1-year ID certificate for `instance`, by the server's clock; PEM.
+  // Issues a fresh 1-year ID certificate for `instance` and `key`, by the server's
+  // clock; PEM. The certificate it replaces becomes the previous one unless one is
+  // still waiting for the device to move on (it may hold that one).
   Result<std::string> IssueIdCertificate(ProductInstance& instance, const PublicKey& key);
+  // A registration retried after a lost reply: answered again, no token use.
+  Response RepeatRegistration(const Request& request, ProductInstance& instance, const PublicKey& key);
   void FillRegistration(const ProductInstance& instance, std::string cert_pem, Response& response) const;
   // Per-tag statuses of `instance`'s usage against its virtual account's pool.
   void FillLicenses(const ProductInstance& instance, Response& response) const;

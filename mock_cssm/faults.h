@@ -5,7 +5,9 @@
 // with Retry-After, 429...) in place of an answer, a dropped connection (headers
 // sent, body cut short), a malformed body, and a response whose signature is spoiled.
 // Status, drop and malformed faults stand in for infrastructure in front of CSSM, so
-// the request is not processed; delay and bad-signature faults happen after it is.
+// the request is not processed. A delay holds the request before it is processed, and
+// it is processed even if the client gave up meanwhile (a reply lost after the server
+// acted); a bad signature spoils the answer after it is processed.
 // Thread-safety: all methods are safe to call from any thread.
 #pragma once
 

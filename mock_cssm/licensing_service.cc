@@ -43,7 +43,8 @@ std::optional<RefusalReason> CheckCurrentInstance(const ProductInstance& instanc
   if (!(instance.udi == request.udi)) {
     return RefusalReason{error_code::kCertificateMismatch, "the UDI does not match the registered product instance"};
   }
-  if (instance.cert_serial != request.cert_serial) {
+  bool previous = !instance.previous_cert_serial.empty() && instance.previous_cert_serial == request.cert_serial;
+  if (instance.cert_serial != request.cert_serial && !previous) {
     return RefusalReason{error_code::kCertificateMismatch,
                          "ID certificate " + request.cert_serial + " is not the current one for this product instance"};
   }
@@ -147,7 +148,10 @@ Response LicensingService::Admit(const SignedMessage& envelope, const Request& r
                               "product instance '" + request.instance_id +
                                   "' is not registered with this CSSM (removed or never registered)"});
     }
-    Result<PublicKey> key = PublicKey::FromPem(instance->public_key_pem);
+    // The key of the certificate the request presents: the current one, or the previous
+    // one while the device has not yet used the newer (docs/protocol.md, lost replies).
+    bool previous = !instance->previous_cert_serial.empty() && request.cert_serial == instance->previous_cert_serial;
+    Result<PublicKey> key = PublicKey::FromPem(previous ? instance->previous_public_key_pem : instance->public_key_pem);
     if (!key.ok()) return Refuse(refusal, {error_code::kInternalError, "stored device key is unreadable"});
     device_key = *key;
   }
@@ -156,6 +160,7 @@ Response LicensingService::Admit(const SignedMessage& envelope, const Request& r
   if (!why) why = CheckNotReplayed(request.message_id, now);
   if (!why && instance != nullptr) why = CheckCurrentInstance(*instance, request, now);
   if (why) return Refuse(refusal, std::move(*why));
+  if (instance != nullptr) cssm_.CertificatePresented(instance->id, request.cert_serial);
   return Dispatch(request, *device_key, instance != nullptr ? instance->id : "", refusal);
 }
 

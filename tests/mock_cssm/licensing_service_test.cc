@@ -4,6 +4,7 @@
 
 #include "base/encoding.h"
 #include "base/json.h"
+#include "base/secrets.h"
 #include "testing/test_device.h"
 #include "testing/test_util.h"
 
@@ -170,6 +171,7 @@ TEST_F(LicensingServiceTest, UnknownInstanceAndOldCertificateAreRefused) {
 
   Request old_cert = device.NewRequest(MessageType::kAuthorize);
   ASSERT_TRUE(device.RenewId().response.ok);
+  ASSERT_TRUE(device.Authorize({}).response.ok);  // the device moved on to the new certificate
   EXPECT_EQ(device.Send(old_cert).response.error_code, "certificate_mismatch");
 
   Request other_udi = device.NewRequest(MessageType::kAuthorize);
@@ -196,6 +198,95 @@ TEST_F(LicensingServiceTest, ResponsesCarryTheServerTimeAndRequestId) {
   test::Exchange e = device.Send(q);
   EXPECT_EQ(e.response.in_reply_to, q.message_id);
   EXPECT_EQ(e.response.server_time, kStart);
+}
+
+// --- Lost replies (docs/protocol.md): a retry converges without a new token ----------
+
+// `q` again, as a retry: the same content under a new message id.
+Request Again(Request q) {
+  q.message_id = RandomHex(16);
+  return q;
+}
+
+TEST_F(LicensingServiceTest, AfterALostRenewalReplyThePreviousCertificateWorksUntilTheNewOneIsUsed) {
+  test::TestDevice device = Device();
+  ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
+  ASSERT_TRUE(device.Authorize({}).response.ok);
+  Request with_old = device.NewRequest(MessageType::kAuthorize);
+  ASSERT_TRUE(device.RenewId().response.ok);  // the server rotated; say the answer was lost
+  EXPECT_TRUE(device.Send(with_old).response.ok) << "the device still holds the old certificate";
+  EXPECT_TRUE(device.Send(Again(with_old)).response.ok);
+  ASSERT_TRUE(device.Authorize({}).response.ok);  // now it uses the new one
+  EXPECT_EQ(device.Send(Again(with_old)).response.error_code, "certificate_mismatch");
+}
+
+TEST_F(LicensingServiceTest, TwoLostRenewalsInARowStillAcceptTheCertificateTheDeviceHolds) {
+  test::TestDevice device = Device();
+  ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
+  ASSERT_TRUE(device.Authorize({}).response.ok);
+  Request with_old = device.NewRequest(MessageType::kAuthorize);
+  Request renewal = device.NewRequest(MessageType::kRenewId);
+  test::Exchange first = device.Send(renewal);  // lost
+  ASSERT_TRUE(first.response.ok);
+  test::Exchange second = device.Send(Again(renewal));  // retried with the old one, lost again
+  ASSERT_TRUE(second.response.ok) << second.response.error_message;
+  EXPECT_NE(second.response.id_certificate_pem, first.response.id_certificate_pem);
+  EXPECT_TRUE(device.Send(with_old).response.ok);
+  ASSERT_TRUE(device.Authorize({}).response.ok);  // the device got the second one at last
+  EXPECT_EQ(device.Send(Again(with_old)).response.error_code, "certificate_mismatch");
+}
+
+TEST_F(LicensingServiceTest, ARegistrationRetriedAfterALostReplyUsesTheTokenOnce) {
+  TokenSpec spec;
+  spec.value = "TOKEN-TWO-USES-01";
+  spec.max_uses = 2;
+  ASSERT_TRUE(cssm_.CreateToken("Acme", "Video", spec).ok());
+  test::TestDevice device = Device();
+  Request registration = device.NewRequest(MessageType::kRegister);
+  registration.token = spec.value;
+  registration.csr_pem = MakeCertificateRequest(device.key(), "x").value();
+  test::Exchange lost = device.Send(registration);
+  ASSERT_TRUE(lost.response.ok);
+  test::Exchange retried = device.Send(Again(registration));
+  ASSERT_TRUE(retried.response.ok) << retried.response.error_message;
+  EXPECT_EQ(retried.response.instance_id, lost.response.instance_id);
+  EXPECT_TRUE(device.Authorize({}).response.ok);
+  // One use left: another device still registers with the token, a third does not.
+  EXPECT_TRUE(Device("SN2").Register(spec.value).response.ok);
+  EXPECT_EQ(Device("SN3").Register(spec.value).response.error_code, "token_used_up");
+}
+
+TEST_F(LicensingServiceTest, TheSameTokenWithAnotherKeyIsNotARetry) {
+  TokenSpec spec;
+  spec.value = "TOKEN-ONE-USE-001";
+  ASSERT_TRUE(cssm_.CreateToken("Acme", "Video", spec).ok());
+  test::TestDevice device = Device();
+  ASSERT_TRUE(device.Register(spec.value).response.ok);
+  PrivateKey other = PrivateKey::Generate().value();
+  Request q = device.NewRequest(MessageType::kRegister);
+  q.token = spec.value;
+  q.csr_pem = MakeCertificateRequest(other, "x").value();
+  EXPECT_EQ(device.SendSignedBy(q, other).response.error_code, "token_used_up");
+}
+
+TEST_F(LicensingServiceTest, AfterALostReRegistrationReplyTheOldKeyWorksAndTheRetrySucceeds) {
+  TokenSpec spec;
+  spec.value = "TOKEN-ONE-USE-002";
+  ASSERT_TRUE(cssm_.CreateToken("Acme", "Video", spec).ok());
+  test::TestDevice device = Device();
+  ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
+  ASSERT_TRUE(device.Authorize({}).response.ok);
+  Request with_old = device.NewRequest(MessageType::kAuthorize);
+  PrivateKey fresh = PrivateKey::Generate().value();
+  Request reregistration = device.NewRequest(MessageType::kRegister);
+  reregistration.instance_id.clear();
+  reregistration.token = spec.value;
+  reregistration.csr_pem = MakeCertificateRequest(fresh, "x").value();
+  ASSERT_TRUE(device.SendSignedBy(reregistration, fresh).response.ok);  // lost
+  EXPECT_TRUE(device.Send(with_old).response.ok) << "signed with the old key and certificate";
+  test::Exchange retried = device.SendSignedBy(Again(reregistration), fresh);
+  EXPECT_TRUE(retried.response.ok) << retried.response.error_message;
+  EXPECT_TRUE(device.Send(Again(with_old)).response.ok) << "still not moved on";
 }
 
 }  // namespace
