@@ -31,15 +31,22 @@ class SlagentTest : public ::testing::Test {
     ASSERT_EQ(t.exit_code, 0) << t.err;
   }
 
-  // Runs slagent with this test's state directory, `offset` seconds in the future.
+  // Runs slagent with this test's state directory, `offset` seconds in the future (or
+  // the past).
   test::CommandResult Run(std::vector<std::string> args, int64_t offset = 0) {
+    return RunFaked(std::move(args), Offset(offset));
+  }
+
+  // Runs slagent under libfaketime with FAKETIME=`faketime`: "+86400", "-2592000", or
+  // "@2000-01-01 00:00:00" (a clock that starts there); "" runs it on the real clock.
+  test::CommandResult RunFaked(std::vector<std::string> args, const std::string& faketime) {
     std::vector<std::string> argv = {SL_SLAGENT_BINARY, "--state-dir", dir_.File("state")};
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<std::string> env;
-    if (offset != 0) {
+    if (!faketime.empty()) {
       // libfaketime moves the monotonic clocks by the same offset (its default), as
       // if the machine had been up that much longer.
-      env = {std::string("LD_PRELOAD=") + kFaketimeLib, "FAKETIME=+" + std::to_string(offset),
+      env = {std::string("LD_PRELOAD=") + kFaketimeLib, "FAKETIME=" + faketime,
              "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0"};
     }
     test::CommandResult r = test::RunCommand(argv, env);
@@ -54,12 +61,20 @@ class SlagentTest : public ::testing::Test {
 
   // `status --json`, parsed; fails the test when it is not JSON.
   rapidjson::Document Status(int64_t offset = 0) {
-    test::CommandResult r = Run({"status", "--json"}, offset);
+    return StatusFaked(Offset(offset));
+  }
+  rapidjson::Document StatusFaked(const std::string& faketime) {
+    test::CommandResult r = RunFaked({"status", "--json"}, faketime);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     Result<rapidjson::Document> doc = ParseJson(r.out);
     EXPECT_TRUE(doc.ok()) << r.out;
     if (!doc.ok()) return rapidjson::Document();
     return std::move(*doc);
+  }
+
+  // FAKETIME for a clock `seconds` ahead ("" for none).
+  static std::string Offset(int64_t seconds) {
+    return seconds == 0 ? "" : (seconds > 0 ? "+" : "") + std::to_string(seconds);
   }
 
   static std::string Str(const rapidjson::Value& v, const char* key) {
