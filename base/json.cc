@@ -2,7 +2,59 @@
 
 #include <rapidjson/error/en.h>
 
+#include <set>
+
+#include "base/text.h"
+
 namespace sl {
+
+namespace {
+
+// Why `text` cannot be carried as a string, "" when it can.
+std::string StringProblem(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == 0) return "holds a NUL character";
+    // U+D800-U+DFFF in UTF-8: 0xED 0xA0-0xBF ...; only an escaped lone surrogate gets here.
+    if (c == 0xED && i + 1 < text.size() && (static_cast<unsigned char>(text[i + 1]) & 0xE0) == 0xA0) {
+      return "holds a lone UTF-16 surrogate";
+    }
+  }
+  return "";
+}
+
+std::string_view View(const rapidjson::Value& v) { return std::string_view(v.GetString(), v.GetStringLength()); }
+
+// Checks every string, key and object of `root` (iteratively: documents may nest deep).
+Status CheckDocument(const rapidjson::Value& root) {
+  std::vector<const rapidjson::Value*> pending = {&root};
+  while (!pending.empty()) {
+    const rapidjson::Value* v = pending.back();
+    pending.pop_back();
+    if (v->IsString()) {
+      if (std::string problem = StringProblem(View(*v)); !problem.empty()) {
+        return InvalidArgument("malformed JSON: a string " + problem);
+      }
+    } else if (v->IsArray()) {
+      for (const rapidjson::Value& e : v->GetArray()) pending.push_back(&e);
+    } else if (v->IsObject()) {
+      std::set<std::string_view> keys;
+      for (const auto& m : v->GetObject()) {
+        if (std::string problem = StringProblem(View(m.name)); !problem.empty()) {
+          return InvalidArgument("malformed JSON: a key " + problem);
+        }
+        if (!keys.insert(View(m.name)).second) {
+          return InvalidArgument("malformed JSON: the key '" + SanitizeForDisplay(std::string(View(m.name)), 64) +
+                                 "' appears twice in one object");
+        }
+        pending.push_back(&m.value);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<rapidjson::Document> ParseJson(std::string_view text, size_t max_bytes) {
   if (text.size() > max_bytes) {
@@ -18,6 +70,7 @@ Result<rapidjson::Document> ParseJson(std::string_view text, size_t max_bytes) {
                            std::to_string(doc.GetErrorOffset()) + ": " +
                            rapidjson::GetParseError_En(doc.GetParseError()));
   }
+  SL_RETURN_IF_ERROR(CheckDocument(doc));
   return doc;
 }
 

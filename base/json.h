@@ -25,6 +25,10 @@ namespace sl {
 constexpr size_t kDefaultMaxJsonBytes = 64 * 1024;
 
 // Parses one JSON document of at most `max_bytes`. The error names the offset.
+// Besides JSON's grammar it refuses what cannot round-trip through our records and
+// messages: a string (or key) holding a lone UTF-16 surrogate (RapidJSON validates raw
+// UTF-8 but lets "\udc00" through as bytes no UTF-8 decoder accepts) or a NUL, and an
+// object with the same key twice (which one counts differs between parsers).
 Result<rapidjson::Document> ParseJson(std::string_view text, size_t max_bytes = kDefaultMaxJsonBytes);
 
 // Reads typed fields of one JSON object. The first problem is kept and later reads

@@ -12,13 +12,38 @@ constexpr MessageType kAllTypes[] = {MessageType::kRegister, MessageType::kRenew
                                      MessageType::kAuthorize, MessageType::kReportUsage,
                                      MessageType::kDeregister};
 
+// Whether `s` holds a character a terminal would obey rather than show: C0 controls,
+// DEL, or C1 controls (U+0080-U+009F, 0xC2 0x80-0x9F in UTF-8).
+bool HasControlCharacter(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return true;
+  }
+  return false;
+}
+
+// A string field that names or identifies something (a tag, an account, a status, an
+// id): shown to operators and kept in records, so free of control characters. Free
+// text (an error message) is read with r.String and sanitized where it is shown.
+std::string Plain(JsonReader& r, const char* name, size_t max_len) {
+  std::string value = r.String(name, max_len);
+  if (r.ok() && HasControlCharacter(value)) r.Fail(name, "must not contain control characters");
+  return value;
+}
+std::optional<std::string> OptionalPlain(JsonReader& r, const char* name, size_t max_len) {
+  std::optional<std::string> value = r.OptionalString(name, max_len);
+  if (r.ok() && value && HasControlCharacter(*value)) r.Fail(name, "must not contain control characters");
+  return value;
+}
+
 MessageType ReadType(JsonReader& r, bool allow_unknown) {
   std::string name = r.String("type", 32);
   for (MessageType t : kAllTypes) {
     if (name == MessageTypeName(t)) return t;
   }
   if (allow_unknown && name == MessageTypeName(MessageType::kUnknown)) return MessageType::kUnknown;
-  if (r.ok()) r.Fail("type", "'" + name + "' is not a message type");
+  if (r.ok()) r.Fail("type", "'" + SanitizeForDisplay(name, 32) + "' is not a message type");
   return MessageType::kUnknown;
 }
 
@@ -84,29 +109,29 @@ Result<Request> DecodeRequest(std::string_view json) {
   Request q;
   ReadProtocolVersion(r);
   q.type = ReadType(r, /*allow_unknown=*/false);
-  q.message_id = r.String("message_id", 64);
+  q.message_id = Plain(r, "message_id", 64);
   if (r.ok() && (q.message_id.size() != 32 || !IsHex(q.message_id))) {
     r.Fail("message_id", "must be 32 hexadecimal characters");
   }
   q.sent_at = r.Int("sent_at", 0, kMaxUnixSeconds);
   JsonReader udi = r.Object("udi");
-  q.udi.product_id = udi.String("pid", 64);
-  q.udi.serial_number = udi.String("sn", 64);
+  q.udi.product_id = Plain(udi, "pid", 64);
+  q.udi.serial_number = Plain(udi, "sn", 64);
   if (r.ok() && (q.udi.product_id.empty() || q.udi.serial_number.empty())) {
     r.Fail("udi", "must give a product ID and a serial number");
   }
   if (q.type == MessageType::kRegister) {
-    q.token = r.String("token", 512);
+    q.token = Plain(r, "token", 512);
     q.csr_pem = r.String("csr", 8192);
   } else {
-    q.instance_id = r.String("instance_id", 64);
-    q.cert_serial = r.String("cert_serial", 64);
+    q.instance_id = Plain(r, "instance_id", 64);
+    q.cert_serial = Plain(r, "cert_serial", 64);
   }
-  q.hostname = r.OptionalString("hostname", 253);
+  q.hostname = OptionalPlain(r, "hostname", 253);
   if (q.type == MessageType::kAuthorize || q.type == MessageType::kReportUsage) {
     for (JsonReader& line : r.Objects("usage", kMaxLicenseLines)) {
       LicenseCount u;
-      u.tag = line.String("tag", 128);
+      u.tag = Plain(line, "tag", 128);
       u.count = line.Int("count", 0, kMaxLicenseCount);
       if (line.ok() && !IsValidLicenseTag(u.tag)) {
         line.Fail("tag", "must be 1-128 letters, digits or . _ - :");
@@ -151,31 +176,31 @@ Result<Response> DecodeResponse(std::string_view json) {
   Response s;
   ReadProtocolVersion(r);
   s.type = ReadType(r, /*allow_unknown=*/true);
-  s.in_reply_to = r.String("in_reply_to", 64);
+  s.in_reply_to = Plain(r, "in_reply_to", 64);
   s.server_time = r.Int("server_time", 0, kMaxUnixSeconds);
   std::string result = r.String("result", 16);
   if (r.ok() && result != "ok" && result != "refused") r.Fail("result", "must be 'ok' or 'refused'");
   s.ok = result == "ok";
   if (!s.ok) {
     JsonReader error = r.Object("error");
-    s.error_code = error.String("code", 64);
+    s.error_code = Plain(error, "code", 64);
     s.error_message = error.String("message", 1024);
   } else if (s.type == MessageType::kRegister || s.type == MessageType::kRenewId) {
-    s.instance_id = r.String("instance_id", 64);
+    s.instance_id = Plain(r, "instance_id", 64);
     s.id_certificate_pem = r.String("id_certificate", 8192);
-    s.smart_account = r.String("smart_account", 256);
-    s.virtual_account = r.String("virtual_account", 256);
+    s.smart_account = Plain(r, "smart_account", 256);
+    s.virtual_account = Plain(r, "virtual_account", 256);
     s.export_controlled = r.Bool("export_controlled");
     s.registration_expires = r.Int("registration_expires", 0, kMaxUnixSeconds);
   } else if (s.type == MessageType::kAuthorize || s.type == MessageType::kReportUsage) {
     for (JsonReader& line : r.Objects("licenses", kMaxLicenseLines)) {
       LicenseStatus l;
-      l.tag = line.String("tag", 128);
+      l.tag = Plain(line, "tag", 128);
       l.count = line.Int("count", 0, kMaxLicenseCount);
-      l.status = line.String("status", 64);
+      l.status = Plain(line, "status", 64);
       s.licenses.push_back(std::move(l));
     }
-    s.authorization_status = r.String("authorization_status", 64);
+    s.authorization_status = Plain(r, "authorization_status", 64);
     if (s.type == MessageType::kAuthorize) {
       s.authorization_expires = r.Int("authorization_expires", 0, kMaxUnixSeconds);
     }

@@ -26,6 +26,32 @@ TEST(JsonTest, RejectsOversizedDocumentBeforeParsing) {
   EXPECT_EQ(doc.status().code(), StatusCode::kResourceExhausted);
 }
 
+TEST(JsonTest, RefusesStringsThatCannotRoundTrip) {
+  struct Case {
+    const char* json;
+    const char* why;
+  };
+  for (const Case& c : {Case{R"({"s":"a\udc00b"})", "lone UTF-16 surrogate"},
+                        Case{R"({"s":"a\ud800"})", ""},  // RapidJSON refuses this one itself
+                        Case{R"({"s":"\u0000"})", "NUL"},
+                        Case{R"({"k\udfff":1})", "lone UTF-16 surrogate"},
+                        Case{R"({"a":[{"s":"x\udc01"}]})", "lone UTF-16 surrogate"},
+                        Case{"{\"s\":\"\xED\xA0\x80\"}", ""}}) {
+    Result<rapidjson::Document> doc = ParseJson(c.json);
+    ASSERT_FALSE(doc.ok()) << c.json;
+    EXPECT_EQ(doc.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(doc.status().message().find(c.why), std::string::npos) << doc.status().message();
+  }
+  EXPECT_TRUE(ParseJson(R"({"s":"\ud83d\ude00 caf\u00e9"})").ok()) << "a surrogate pair is a character";
+}
+
+TEST(JsonTest, RefusesAnObjectWithTheSameKeyTwice) {
+  Result<rapidjson::Document> doc = ParseJson(R"({"a":{"mode":"smart","mode":"pak"}})");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_NE(doc.status().message().find("'mode' appears twice"), std::string::npos) << doc.status().message();
+  EXPECT_TRUE(ParseJson(R"({"a":{"mode":1},"b":{"mode":2}})").ok()) << "the same key in two objects is fine";
+}
+
 TEST(JsonTest, DeepNestingDoesNotCrash) {
   std::string deep(100000, '[');
   EXPECT_FALSE(ParseJson(deep, 1 << 20).ok());

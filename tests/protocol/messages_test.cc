@@ -133,5 +133,97 @@ TEST(MessagesTest, LicenseTagRules) {
   EXPECT_FALSE(IsValidLicenseTag("a/b"));
 }
 
+// Hostile contents for a string field, as they would appear inside a JSON string.
+const char* const kHostileStrings[] = {
+    "\\udc00",          // a lone low surrogate
+    "\\ud800\\u0041",   // a high surrogate without its pair
+    "\\u0000",          // NUL
+    "\\u001b[31mred",   // an ANSI escape sequence
+    "\\u009b31m",       // a C1 control (CSI) as an escape
+    "\xC2\x9B" "31m",   // the same C1 control, raw
+    "\xC0\xAF",         // overlong UTF-8
+    "\xED\xA0\x80",     // a surrogate in raw UTF-8
+    "\\u2028 caf\\u00e9 \\ud83d\\ude00",  // unusual but valid text
+};
+
+// `json` with the first occurrence of `"value"` given `hostile` appended inside it.
+std::string Spiked(std::string json, const std::string& value, const std::string& hostile) {
+  size_t at = json.find("\"" + value + "\"");
+  EXPECT_NE(at, std::string::npos) << value;
+  if (at != std::string::npos) json.insert(at + 1 + value.size(), hostile);
+  return json;
+}
+
+TEST(MessagesTest, EveryRequestTheDecoderAcceptsRoundTrips) {
+  Request q = AuthorizeRequest();
+  q.hostname = "exp1.example.com";
+  const std::string json = EncodeRequest(q);
+  for (const char* value : {"SN1", "EXPWY-VE-L", "inst-1", "ABCDEF", "exp1.example.com"}) {
+    for (const char* hostile : kHostileStrings) {
+      std::string spiked = Spiked(json, value, hostile);
+      Result<Request> decoded = DecodeRequest(spiked);
+      if (!decoded.ok()) continue;
+      std::string again = EncodeRequest(*decoded);
+      Result<Request> redecoded = DecodeRequest(again);
+      ASSERT_TRUE(redecoded.ok()) << spiked << " -> " << again << ": " << redecoded.status().ToString();
+      EXPECT_EQ(EncodeRequest(*redecoded), again);
+    }
+  }
+}
+
+TEST(MessagesTest, EveryResponseTheDecoderAcceptsRoundTrips) {
+  Response r;
+  r.type = MessageType::kAuthorize;
+  r.in_reply_to = "0123456789abcdef0123456789abcdef";
+  r.server_time = 1795851683;
+  r.ok = true;
+  r.licenses = {{"expressway_rms", 3, "Authorized"}};
+  r.authorization_status = "Out-of-compliance";
+  r.authorization_expires = r.server_time + 90 * kDay;
+  Response refusal = r;
+  refusal.ok = false;
+  refusal.error_code = "stale_message";
+  refusal.error_message = "the clock differs";
+  for (const Response& base : {r, refusal}) {
+    const std::string json = EncodeResponse(base);
+    for (const char* value : {"expressway_rms", "Authorized", "Out-of-compliance", "the clock differs"}) {
+      if (json.find(std::string("\"") + value + "\"") == std::string::npos) continue;
+      for (const char* hostile : kHostileStrings) {
+        std::string spiked = Spiked(json, value, hostile);
+        Result<Response> decoded = DecodeResponse(spiked);
+        if (!decoded.ok()) continue;
+        std::string again = EncodeResponse(*decoded);
+        Result<Response> redecoded = DecodeResponse(again);
+        ASSERT_TRUE(redecoded.ok()) << spiked << " -> " << again << ": " << redecoded.status().ToString();
+        EXPECT_EQ(EncodeResponse(*redecoded), again);
+      }
+    }
+  }
+}
+
+TEST(MessagesTest, IdentifiersWithControlCharactersAreRefusedAndSaySo) {
+  Response r;
+  r.type = MessageType::kRegister;
+  r.in_reply_to = "0123456789abcdef0123456789abcdef";
+  r.ok = true;
+  r.instance_id = "PI-1";
+  r.id_certificate_pem = "pem";
+  r.smart_account = "Acme";
+  r.virtual_account = "Video";
+  const std::string json = EncodeResponse(r);
+  for (const char* value : {"PI-1", "Acme", "Video"}) {
+    Result<Response> decoded = DecodeResponse(Spiked(json, value, "\\u001b]0;owned\\u0007"));
+    ASSERT_FALSE(decoded.ok()) << value;
+    EXPECT_NE(decoded.status().message().find("control characters"), std::string::npos)
+        << decoded.status().message();
+  }
+  // Free text (a refusal's message) may carry them; it is sanitized where it is shown.
+  Response refusal;
+  refusal.type = MessageType::kAuthorize;
+  refusal.error_code = "internal_error";
+  refusal.error_message = "busy";
+  EXPECT_TRUE(DecodeResponse(Spiked(EncodeResponse(refusal), "busy", "\\u001b[2J")).ok());
+}
+
 }  // namespace
 }  // namespace sl
