@@ -184,6 +184,13 @@ Result<AgentState> DecodeStateJson(std::string_view json) {
 
 Result<std::string> SealState(const AgentState& state, const DeviceSecret& secret) {
   std::string body = EncodeStateJson(state);
+  // Never write a record the agent cannot read back: the caller keeps the old one.
+  Result<AgentState> back = DecodeStateJson(body);
+  if (!back.ok() || EncodeStateJson(*back) != body) {
+    return Internal("the licensing state would not read back (" +
+                    (back.ok() ? std::string("it changes when read") : back.status().message()) +
+                    "); the previous state is kept");
+  }
   Result<std::string> mac = secret.Mac(body);
   if (!mac.ok()) return mac.status();
   JsonWriter w;

@@ -118,7 +118,8 @@ inline bool AuthorizationExpired(const AgentState& s) {
 std::string EncodeStateJson(const AgentState& state);
 Result<AgentState> DecodeStateJson(std::string_view json);
 
-// The sealed record.
+// The sealed record. Internal when `state` would not decode back to itself (a string
+// no record may hold): nothing is written then, and the old record stays.
 Result<std::string> SealState(const AgentState& state, const DeviceSecret& secret);
 // REQUIRES: nothing; any input is safe. DataLoss for anything not sealed by `secret`.
 Result<AgentState> OpenState(std::string_view record, const DeviceSecret& secret);

@@ -57,6 +57,35 @@ TEST(AgentStateTest, TheBootAnchorRoundTripsAndIsOptional) {
   EXPECT_EQ(old->boot_monotonic, 0);
 }
 
+TEST(AgentStateTest, TheClockFieldsRoundTripAndAreOptional) {
+  HmacDeviceSecret secret(std::string(32, 's'));
+  AgentState held = SampleState();
+  held.wall_reading = 3000;
+  held.unconfirmed_wall = 3000;
+  held.confirm_not_before_wall = 3900;
+  Result<AgentState> back = OpenState(SealState(held, secret).value(), secret);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->wall_reading, 3000);
+  EXPECT_EQ(back->unconfirmed_wall, 3000);
+  EXPECT_EQ(back->confirm_not_before_wall, 3900);
+  Result<AgentState> old = DecodeStateJson(EncodeStateJson(SampleState()));
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->unconfirmed_wall, 0);
+}
+
+TEST(AgentStateTest, AStateThatWouldNotReadBackIsNeverSealed) {
+  HmacDeviceSecret secret(std::string(32, 's'));
+  // Strings no record may hold: a lone surrogate (as UTF-8 bytes), a NUL, broken UTF-8.
+  for (std::string bad : {std::string("Auth\xED\xB0\x80"), std::string("A\0B", 3), std::string("\xC3")}) {
+    AgentState s = SampleState();
+    s.authorization_status = bad;
+    Result<std::string> sealed = SealState(s, secret);
+    ASSERT_FALSE(sealed.ok());
+    EXPECT_EQ(sealed.status().code(), StatusCode::kInternal);
+    EXPECT_NE(sealed.status().message().find("the previous state is kept"), std::string::npos);
+  }
+}
+
 TEST(AgentStateTest, AnEditedFieldFailsTheIntegrityCheck) {
   HmacDeviceSecret secret(std::string(32, 's'));
   std::string record = SealState(SampleState(), secret).value();
