@@ -58,6 +58,11 @@ Status FileStateStore::Save(std::string_view bytes) {
     SL_RETURN_IF_ERROR(WriteFileAtomically(
         witness_path_, "Smart Licensing state has been saved on this device; see " + path_ + "\n"));
   }
+  // Temporary files of a writer killed mid-write (ours are renamed by now). One writer
+  // at a time is the store's contract, so none of them is still being written. A
+  // failure to clean is not a failure to save.
+  (void)RemoveLeftoverTempFiles(path_);
+  if (!witness_path_.empty()) (void)RemoveLeftoverTempFiles(witness_path_);
   return Status::Ok();
 }
 

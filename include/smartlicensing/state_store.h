@@ -33,6 +33,9 @@ class StateStore {
 // OUTSIDE the state directory (e.g. next to the device secret) that records that a
 // state was once saved, so that deleting the state file is reported as DataLoss
 // instead of looking like a factory-new device (which would restart the evaluation).
+// Save() also removes the temporary files a writer killed mid-write left behind.
+// REQUIRES: one writer at a time per path (slagent holds its state directory's lock);
+// readers may run alongside.
 class FileStateStore final : public StateStore {
  public:
   explicit FileStateStore(std::string path, std::string witness_path = "")

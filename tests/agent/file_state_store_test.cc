@@ -133,6 +133,22 @@ TEST(AgentFileStateStoreTest, EraseAlsoRemovesTemporaryFilesACrashLeftBehind) {
   EXPECT_EQ(test::DirectoryEntries(dir.path()), std::set<std::string>{"state.backup"});
 }
 
+TEST(AgentFileStateStoreTest, SaveRemovesTemporaryFilesAKilledWriterLeftBehind) {
+  test::TempDir dir;
+  FileStateStore store(dir.File("state"), dir.File("state.witness"));
+  ASSERT_TRUE(store.Save("record").ok());
+  WriteRaw(dir.File("state.tmp.Ab12Cd"), "half a record with a private key");
+  WriteRaw(dir.File("state.tmp.9zY8xW"), "another");
+  WriteRaw(dir.File("state.witness.tmp.QQ11rr"), "half a witness");
+  // Names that only look alike are not the store's.
+  WriteRaw(dir.File("state.tmp.toolong1"), "x");
+  WriteRaw(dir.File("other.tmp.Ab12Cd"), "x");
+  ASSERT_TRUE(store.Save("record 2").ok());
+  EXPECT_EQ(test::DirectoryEntries(dir.path()),
+            (std::set<std::string>{"state", "state.witness", "state.tmp.toolong1", "other.tmp.Ab12Cd"}));
+  EXPECT_EQ(store.Load().value(), "record 2");
+}
+
 TEST(AgentFileStateStoreTest, CreatingAFileNeverReplacesOne) {
   test::TempDir dir;
   ASSERT_TRUE(CreateFileAtomically(dir.File("key"), "first").ok());
