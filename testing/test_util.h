@@ -35,6 +35,13 @@ constexpr std::chrono::seconds kCommandTimeout{60};
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {},
                          std::chrono::seconds timeout = kCommandTimeout);
 
+// Starts `argv` (argv[0] is a path) as RunCommand does (environment, /dev/null as
+// standard input) but returns at once with the child's pid, for a test that kills it;
+// its stdout and stderr go to `out_path` and `err_path`. Returns -1 (and fails the
+// calling test) when fork fails. The caller must reap the child (WaitForChild, waitpid).
+pid_t StartCommand(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+                   const std::string& out_path, const std::string& err_path);
+
 // Waits at most `limit` for the child process `pid` to exit and returns its wait
 // status; when it has not exited by then, kills it (SIGKILL), reaps it and returns
 // nullopt (also when `pid` cannot be waited for). Never blocks longer than `limit`
