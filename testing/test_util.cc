@@ -63,42 +63,6 @@ std::optional<int> WaitForChild(pid_t pid, std::chrono::milliseconds limit) {
   return std::nullopt;
 }
 
-CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-                         std::chrono::seconds timeout) {
-  TempDir io;
-  std::string out_path = io.File("out"), err_path = io.File("err");
-  CommandResult result;
-  pid_t pid = fork();
-  if (pid == 0) {
-    int in = open("/dev/null", O_RDONLY);
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    for (const std::string& e : extra_env) putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  if (pid < 0) {
-    ADD_FAILURE() << "fork failed";
-    return result;
-  }
-  std::optional<int> status = WaitForChild(pid, timeout);
-  if (!status) {
-    ADD_FAILURE() << argv[0] << " did not finish within " << timeout.count()
-                  << " s (killed) or could not be waited for";
-  } else {
-    result.exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
-  }
-  result.out = ReadFile(out_path);
-  result.err = ReadFile(err_path);
-  return result;
-}
-
 pid_t StartCommand(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
                    const std::string& out_path, const std::string& err_path) {
   // Everything the child needs is prepared before fork: it only redirects and execs.
@@ -119,6 +83,25 @@ pid_t StartCommand(const std::vector<std::string>& argv, const std::vector<std::
   }
   if (pid < 0) ADD_FAILURE() << "fork failed";
   return pid;
+}
+
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+                         std::chrono::seconds timeout) {
+  TempDir io;
+  std::string out_path = io.File("out"), err_path = io.File("err");
+  CommandResult result;
+  pid_t pid = StartCommand(argv, extra_env, out_path, err_path);
+  if (pid < 0) return result;
+  std::optional<int> status = WaitForChild(pid, timeout);
+  if (!status) {
+    ADD_FAILURE() << argv[0] << " did not finish within " << timeout.count()
+                  << " s (killed) or could not be waited for";
+  } else {
+    result.exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+  }
+  result.out = ReadFile(out_path);
+  result.err = ReadFile(err_path);
+  return result;
 }
 
 TempDir::TempDir() {
