@@ -14,8 +14,17 @@ namespace sl {
 // nullopt otherwise.
 std::optional<int64_t> ParseDecimal(std::string_view text, int64_t min, int64_t max);
 
-// Text from a peer (an error message, a name) made fit for a status line or a log:
-// at most `max_len` characters (then "..."), control characters replaced by spaces.
-std::string SanitizeForDisplay(std::string text, size_t max_len = 300);
+// Text from a peer (an error message, a name) made fit for a status line, a log or a
+// state record: control characters (C0, DEL, C1) and line separators (U+2028, U+2029)
+// become spaces, so that no escape sequence reaches an operator's terminal; a byte that
+// is not part of well-formed UTF-8 (a lone surrogate, an overlong form, a cut character)
+// becomes '?'; at most `max_len` bytes (then "..."), never cut inside a character. The
+// result is valid UTF-8 free of control characters, whatever `text` holds.
+std::string SanitizeForDisplay(std::string_view text, size_t max_len = 300);
+
+// Whether `text` holds a character a terminal would obey rather than show: a C0
+// control, DEL, or a C1 control (U+0080-U+009F: 0xC2 0x80-0x9F in UTF-8, or a stray
+// byte 0x80-0x9F, which an 8-bit terminal reads as one).
+bool HasControlCharacter(std::string_view text);
 
 }  // namespace sl

@@ -12,20 +12,10 @@ constexpr MessageType kAllTypes[] = {MessageType::kRegister, MessageType::kRenew
                                      MessageType::kAuthorize, MessageType::kReportUsage,
                                      MessageType::kDeregister};
 
-// Whether `s` holds a character a terminal would obey rather than show: C0 controls,
-// DEL, or C1 controls (U+0080-U+009F, 0xC2 0x80-0x9F in UTF-8).
-bool HasControlCharacter(std::string_view s) {
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7F) return true;
-    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return true;
-  }
-  return false;
-}
-
 // A string field that names or identifies something (a tag, an account, a status, an
-// id): shown to operators and kept in records, so free of control characters. Free
-// text (an error message) is read with r.String and sanitized where it is shown.
+// id): shown to operators and kept in records, so free of control characters
+// (HasControlCharacter). Free text (an error message) is read with r.String and
+// neutralised with SanitizeForDisplay where it is shown or kept.
 std::string Plain(JsonReader& r, const char* name, size_t max_len) {
   std::string value = r.String(name, max_len);
   if (r.ok() && HasControlCharacter(value)) r.Fail(name, "must not contain control characters");

@@ -118,40 +118,6 @@ TEST(AgentGrantTest, GrantsLongerThanTheProtocolGivesAreCutAndTheOperatorIsTold)
   EXPECT_EQ(told, 2);
 }
 
-// A signed answer whose JSON text carries `hostile` inside the value `"value"`.
-TransportReply SpikedAnswer(AgentHarness& h, std::string_view request, const std::string& value,
-                            const std::string& hostile) {
-  TransportReply real = h.cssm.Handle(request);
-  std::string json = OpenEnvelope(real.body).value().body;
-  size_t at = json.find("\"" + value + "\"");
-  if (at != std::string::npos) json.insert(at + 1 + value.size(), hostile);
-  TransportReply spiked = real;
-  spiked.body = SealMessage(json, h.cssm.signing_key()).value();
-  return spiked;
-}
-
-TEST(AgentReplyStringsTest, ASignedReplyThatWouldMakeTheStateUnreadableIsNotAccepted) {
-  for (const char* hostile : {"\\udc00", "\\u001b[2J\\u001b]0;owned\\u0007", "\\u0000"}) {
-    SCOPED_TRACE(hostile);
-    AgentHarness h;
-    Agent& agent = h.OpenRegistered();
-    ON_CALL(h.transport, Send(_)).WillByDefault([&](std::string_view e) {
-      return SpikedAnswer(h, e, "Authorized", hostile);
-    });
-    EXPECT_EQ(agent.RenewAuthorization().code(), StatusCode::kUnavailable) << "a malformed answer is retried";
-    AgentStatus s = agent.GetStatus();
-    EXPECT_EQ(s.authorization_status, st::kAuthorized) << "the grant it had is kept";
-    EXPECT_THAT(s.last_error, HasSubstr("malformed"));
-    // The device still opens: what it saved reads back.
-    h.agent.reset();
-    Agent& reopened = h.Open();
-    EXPECT_EQ(reopened.GetStatus().registration_status, st::kRegistered);
-    for (const LicenseStatus& l : reopened.GetStatus().licenses) {
-      EXPECT_EQ(l.status.find('\x1b'), std::string::npos);
-    }
-  }
-}
-
 TEST(AgentSecretsTest, TokensKeysAndProxyPasswordsNeverAppearInStatusErrorsOrEvents) {
   const std::string password = "proxy-Pa55word-xyz";
   AgentHarness h;

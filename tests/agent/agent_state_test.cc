@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <string>
+#include <utility>
+
 namespace sl {
 namespace {
 
@@ -75,15 +79,48 @@ TEST(AgentStateTest, TheClockFieldsRoundTripAndAreOptional) {
 
 TEST(AgentStateTest, AStateThatWouldNotReadBackIsNeverSealed) {
   HmacDeviceSecret secret(std::string(32, 's'));
-  // Strings no record may hold: a lone surrogate (as UTF-8 bytes), a NUL, broken UTF-8.
-  for (std::string bad : {std::string("Auth\xED\xB0\x80"), std::string("A\0B", 3), std::string("\xC3")}) {
-    AgentState s = SampleState();
-    s.authorization_status = bad;
-    Result<std::string> sealed = SealState(s, secret);
-    ASSERT_FALSE(sealed.ok());
-    EXPECT_EQ(sealed.status().code(), StatusCode::kInternal);
-    EXPECT_NE(sealed.status().message().find("the previous state is kept"), std::string::npos);
+  using Setter = std::function<void(AgentState&, const std::string&)>;
+  const std::pair<const char*, Setter> fields[] = {
+      {"authorization_status", [](AgentState& s, const std::string& v) { s.authorization_status = v; }},
+      {"license tag", [](AgentState& s, const std::string& v) { s.license_statuses.at(0).tag = v; }},
+      {"license status", [](AgentState& s, const std::string& v) { s.license_statuses.at(0).status = v; }},
+      {"smart_account", [](AgentState& s, const std::string& v) { s.smart_account = v; }},
+      {"instance_id", [](AgentState& s, const std::string& v) { s.instance_id = v; }},
+      {"sent_hostname", [](AgentState& s, const std::string& v) { s.sent_hostname = v; }},
+      {"last_error", [](AgentState& s, const std::string& v) { s.last_error = v; }},
+      {"usage tag", [](AgentState& s, const std::string& v) { s.usage["rms" + v] = 1; }},
+  };
+  // Strings no record may hold: a lone surrogate (as UTF-8 bytes), a NUL, broken UTF-8,
+  // an overlong form, a cut character.
+  for (const std::string& bad : {std::string("Auth\xED\xB0\x80"), std::string("A\0B", 3), std::string("\xC3"),
+                                 std::string("\xC0\xAF"), std::string("caf\xC3")}) {
+    for (const auto& [name, set] : fields) {
+      SCOPED_TRACE(name);
+      AgentState s = SampleState();
+      set(s, bad);
+      Result<std::string> sealed = SealState(s, secret);
+      ASSERT_FALSE(sealed.ok());
+      EXPECT_EQ(sealed.status().code(), StatusCode::kInternal);
+      EXPECT_NE(sealed.status().message().find("the previous state is kept"), std::string::npos);
+    }
   }
+  // Nor a record its own reader refuses: a status longer than any CSSM sends.
+  AgentState s = SampleState();
+  s.authorization_status = std::string(65, 'A');
+  EXPECT_EQ(SealState(s, secret).status().code(), StatusCode::kInternal);
+}
+
+TEST(AgentStateTest, AHostileButReadableStateIsSealedAndReadsBackExactly) {
+  HmacDeviceSecret secret(std::string(32, 's'));
+  AgentState s = SampleState();
+  s.last_error = "\x1b[2J\xC2\x9B" "31m \xE2\x80\xA8 caf\xC3\xA9 \xF0\x9F\x98\x80";
+  s.smart_account = "Acme \xE2\x80\xAE" "evil";
+  Result<std::string> sealed = SealState(s, secret);
+  ASSERT_TRUE(sealed.ok()) << sealed.status().ToString();
+  Result<AgentState> back = OpenState(*sealed, secret);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->last_error, s.last_error);
+  EXPECT_EQ(EncodeStateJson(*back), EncodeStateJson(s));
 }
 
 TEST(AgentStateTest, AnEditedFieldFailsTheIntegrityCheck) {

@@ -143,9 +143,15 @@ TEST(AgentFileStateStoreTest, SaveRemovesTemporaryFilesAKilledWriterLeftBehind) 
   // Names that only look alike are not the store's.
   WriteRaw(dir.File("state.tmp.toolong1"), "x");
   WriteRaw(dir.File("other.tmp.Ab12Cd"), "x");
+  WriteRaw(dir.File("state.tmp.short"), "x");
+  // Reading never cleans: a reader does not hold the writer's lock.
+  ASSERT_EQ(store.Load().value(), "record");
+  EXPECT_EQ(test::DirectoryEntries(dir.path()).count("state.tmp.Ab12Cd"), 1u);
+  EXPECT_EQ(test::DirectoryEntries(dir.path()).count("state.witness.tmp.QQ11rr"), 1u);
   ASSERT_TRUE(store.Save("record 2").ok());
   EXPECT_EQ(test::DirectoryEntries(dir.path()),
-            (std::set<std::string>{"state", "state.witness", "state.tmp.toolong1", "other.tmp.Ab12Cd"}));
+            (std::set<std::string>{"state", "state.witness", "state.tmp.toolong1", "state.tmp.short",
+                                   "other.tmp.Ab12Cd"}));
   EXPECT_EQ(store.Load().value(), "record 2");
 }
 

@@ -52,6 +52,21 @@ TEST(JsonTest, RefusesAnObjectWithTheSameKeyTwice) {
   EXPECT_TRUE(ParseJson(R"({"a":{"mode":1},"b":{"mode":2}})").ok()) << "the same key in two objects is fine";
 }
 
+TEST(JsonTest, TheRepeatedKeyIsNamedSafely) {
+  // A key with an escape sequence, long enough that the name is shortened inside a "é".
+  std::string key = "\\u001b[2Jx";
+  for (int i = 0; i < 40; ++i) key += "\\u00e9";
+  Result<rapidjson::Document> doc = ParseJson("[{\"" + key + "\":1,\"" + key + "\":2}]");
+  ASSERT_FALSE(doc.ok());
+  const std::string& message = doc.status().message();
+  EXPECT_NE(message.find("appears twice"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\x1b'), std::string::npos) << message;
+  // The message is text a record or an event may hold: it reads back as JSON.
+  JsonWriter w;
+  w.StartObject().Field("error", message).EndObject();
+  EXPECT_TRUE(ParseJson(w.str()).ok()) << message;
+}
+
 TEST(JsonTest, DeepNestingDoesNotCrash) {
   std::string deep(100000, '[');
   EXPECT_FALSE(ParseJson(deep, 1 << 20).ok());
