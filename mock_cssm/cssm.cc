@@ -229,7 +229,7 @@ Response Cssm::Register(const Request& request, const PublicKey& device_key) {
     if (pi.udi == request.udi) instance = &pi;
   }
   if (instance != nullptr && instance->registration_token == request.token &&
-      instance->public_key_pem == device_key.ToPem()) {
+      instance->registration_key_pem == device_key.ToPem()) {
     return RepeatRegistration(request, *instance, device_key);
   }
   if (std::optional<Response> refusal = RefuseToken(request, now)) return std::move(*refusal);
@@ -253,6 +253,7 @@ Response Cssm::Register(const Request& request, const PublicKey& device_key) {
   }
   ++token.uses;
   instance->registration_token = request.token;
+  instance->registration_key_pem = device_key.ToPem();
   if (instance == &fresh) instance = &(instances_[fresh.id] = std::move(fresh));
   Response r = Reply(request);
   FillRegistration(*instance, std::move(*cert), r);
@@ -262,13 +263,18 @@ Response Cssm::Register(const Request& request, const PublicKey& device_key) {
 Response Cssm::RepeatRegistration(const Request& request, ProductInstance& instance, const PublicKey& key) {
   instance.hostname = request.hostname;
   instance.last_contact = clock_.Now();
-  // The device never received the certificate being replaced: what it holds, if
-  // anything, is still the previous one.
+  // A current certificate of this registration's key never reached the device (it
+  // retried), so what the device holds, if anything, is still the previous one. One of
+  // the old key came from a renewal of the previous certificate sent meanwhile, whose
+  // answer the device may hold: it is replaced as any certificate is.
+  bool lost = instance.public_key_pem == instance.registration_key_pem;
   std::string previous_serial = instance.previous_cert_serial;
   std::string previous_key = instance.previous_public_key_pem;
   Result<std::string> cert = IssueIdCertificate(instance, key);
-  instance.previous_cert_serial = previous_serial;
-  instance.previous_public_key_pem = previous_key;
+  if (lost) {
+    instance.previous_cert_serial = previous_serial;
+    instance.previous_public_key_pem = previous_key;
+  }
   if (!cert.ok()) {
     return Refuse(request, error_code::kInternalError, "cannot issue the ID certificate: " + cert.status().message());
   }

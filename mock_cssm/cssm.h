@@ -76,9 +76,12 @@ struct ProductInstance {
   // the device is known to hold the current certificate.
   std::string previous_cert_serial;
   std::string previous_public_key_pem;
-  // The token of the registration and its key: a registration retried after a lost
-  // reply (same token, same UDI, same key) is answered again without another use.
+  // The token of the registration and the key of its CSR: a registration retried after
+  // a lost reply (same token, same UDI, same key) is answered again without another
+  // use. The key is kept apart from the current one because a renewal of the previous
+  // certificate, between the lost answer and the retry, puts the old key back.
   std::string registration_token;
+  std::string registration_key_pem;
   UnixSeconds registered_at = 0;
   UnixSeconds registration_expires = 0;  // the ID certificate's notAfter
   UnixSeconds last_contact = 0;
@@ -115,7 +118,8 @@ class Cssm {
   Status RemoveInstance(const std::string& id);
 
   // ---- Licensing operations. The caller has checked the request's signature and,
-  // for all but Register, that it comes from `instance` with its current certificate.
+  // for all but Register, that it comes from `instance` with its current certificate
+  // or the previous one (which the device holds if the answer that replaced it was lost).
   Response Register(const Request& request, const PublicKey& device_key);
   // The device presented `serial`: when it is the current certificate, the previous
   // one is no longer accepted.
@@ -139,7 +143,8 @@ class Cssm {
   // clock; PEM. The certificate it replaces becomes the previous one unless one is
   // still waiting for the device to move on (it may hold that one).
   Result<std::string> IssueIdCertificate(ProductInstance& instance, const PublicKey& key);
-  // A registration retried after a lost reply: answered again, no token use.
+  // A registration retried after a lost reply: answered again with a fresh
+  // certificate, no token use.
   Response RepeatRegistration(const Request& request, ProductInstance& instance, const PublicKey& key);
   void FillRegistration(const ProductInstance& instance, std::string cert_pem, Response& response) const;
   // Per-tag statuses of `instance`'s usage against its virtual account's pool.

@@ -187,6 +187,42 @@ TEST_F(CssmTest, IdCertificateRenewalExtendsFromNowAndUpdatesHostname) {
   EXPECT_TRUE(Certificate::FromPem(r.id_certificate_pem)->Key().SameKeyAs(device_.Public()));
 }
 
+std::string SerialOf(const Response& r) { return Certificate::FromPem(r.id_certificate_pem).value().SerialHex(); }
+
+TEST_F(CssmTest, ARegistrationRetriedWithTheSameTokenUdiAndKeyTakesNoFurtherUse) {
+  std::string token = Token("Video", /*max_uses=*/2, /*days=*/1);
+  Request registration = RegisterRequest(token);
+  Response lost = cssm_.Register(registration, device_.Public());
+  ASSERT_TRUE(lost.ok) << lost.error_message;
+  registration.message_id = RandomHex(16);
+  Response retried = cssm_.Register(registration, device_.Public());
+  ASSERT_TRUE(retried.ok) << retried.error_message;
+  EXPECT_EQ(retried.instance_id, lost.instance_id);
+  EXPECT_NE(SerialOf(retried), SerialOf(lost));
+  EXPECT_EQ(cssm_.FindInstance(lost.instance_id)->cert_serial, SerialOf(retried));
+  // One use spent: a second device takes the other, a third finds none left.
+  EXPECT_TRUE(cssm_.Register(RegisterRequest(token, "SN2"), PrivateKey::Generate()->Public()).ok);
+  EXPECT_EQ(cssm_.Register(RegisterRequest(token, "SN3"), PrivateKey::Generate()->Public()).error_code,
+            "token_used_up");
+  // Used up and expired since, the token still answers the retry.
+  clock_.Advance(2 * kDay);
+  registration.message_id = RandomHex(16);
+  Response late = cssm_.Register(registration, device_.Public());
+  EXPECT_TRUE(late.ok) << late.error_message;
+  EXPECT_EQ(cssm_.instances().size(), 2u);
+}
+
+TEST_F(CssmTest, ARenewalPresentingThePreviousCertificateIsIssuedForItsKey) {
+  Response first = cssm_.Register(RegisterRequest(Token("Video")), device_.Public());
+  PrivateKey new_key = PrivateKey::Generate().value();
+  ASSERT_TRUE(cssm_.Register(RegisterRequest(Token("Lab")), new_key.Public()).ok);  // lost
+  Request renew = For(first.instance_id, MessageType::kRenewId);
+  renew.cert_serial = SerialOf(first);
+  Response renewed = cssm_.RenewIdCertificate(renew, first.instance_id);
+  ASSERT_TRUE(renewed.ok) << renewed.error_message;
+  EXPECT_TRUE(Certificate::FromPem(renewed.id_certificate_pem)->Key().SameKeyAs(device_.Public()));
+}
+
 TEST_F(CssmTest, ManualRemovalForgetsTheInstance) {
   Response reg = cssm_.Register(RegisterRequest(Token("Video")), device_.Public());
   EXPECT_TRUE(cssm_.RemoveInstance(reg.instance_id).ok());

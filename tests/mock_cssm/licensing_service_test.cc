@@ -63,7 +63,7 @@ TEST_F(LicensingServiceTest, FullLifecycleWithSignedResponses) {
   ASSERT_TRUE(renew.response.ok) << renew.response.error_message;
   EXPECT_EQ(renew.response.registration_expires, kStart + (180 + 365) * kDay);
 
-  // The old certificate serial is no longer accepted after renewal.
+  // The device now signs with the renewed certificate.
   EXPECT_TRUE(device.Deregister().response.ok);
   EXPECT_TRUE(cssm_.instances().empty());
 }
@@ -256,7 +256,7 @@ TEST_F(LicensingServiceTest, ARegistrationRetriedAfterALostReplyUsesTheTokenOnce
   EXPECT_EQ(Device("SN3").Register(spec.value).response.error_code, "token_used_up");
 }
 
-TEST_F(LicensingServiceTest, TheSameTokenWithAnotherKeyIsNotARetry) {
+TEST_F(LicensingServiceTest, TheSameTokenWithAnotherKeyOrUdiIsNotARetry) {
   TokenSpec spec;
   spec.value = "TOKEN-ONE-USE-001";
   ASSERT_TRUE(cssm_.CreateToken("Acme", "Video", spec).ok());
@@ -267,6 +267,27 @@ TEST_F(LicensingServiceTest, TheSameTokenWithAnotherKeyIsNotARetry) {
   q.token = spec.value;
   q.csr_pem = MakeCertificateRequest(other, "x").value();
   EXPECT_EQ(device.SendSignedBy(q, other).response.error_code, "token_used_up");
+  // The same token and key for another UDI: another device's registration.
+  Request elsewhere = Device("SN2").NewRequest(MessageType::kRegister);
+  elsewhere.token = spec.value;
+  elsewhere.csr_pem = MakeCertificateRequest(device.key(), "x").value();
+  EXPECT_EQ(device.Send(elsewhere).response.error_code, "token_used_up");
+  EXPECT_EQ(cssm_.instances().size(), 1u);
+}
+
+TEST_F(LicensingServiceTest, ThePreviousCertificateServesEveryMessageType) {
+  test::TestDevice device = Device();
+  ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
+  Request report = device.NewRequest(MessageType::kReportUsage);
+  report.usage = {{"rms", 2}};
+  Request deregistration = device.NewRequest(MessageType::kDeregister);
+  ASSERT_TRUE(device.RenewId().response.ok);  // lost
+  test::Exchange reported = device.Send(report);
+  ASSERT_TRUE(reported.response.ok) << reported.response.error_message;
+  EXPECT_EQ(reported.response.authorization_status, "Authorized");
+  test::Exchange deregistered = device.Send(deregistration);
+  EXPECT_TRUE(deregistered.response.ok) << deregistered.response.error_message;
+  EXPECT_TRUE(cssm_.instances().empty());
 }
 
 TEST_F(LicensingServiceTest, AfterALostReRegistrationReplyTheOldKeyWorksAndTheRetrySucceeds) {
@@ -287,6 +308,50 @@ TEST_F(LicensingServiceTest, AfterALostReRegistrationReplyTheOldKeyWorksAndTheRe
   test::Exchange retried = device.SendSignedBy(Again(reregistration), fresh);
   EXPECT_TRUE(retried.response.ok) << retried.response.error_message;
   EXPECT_TRUE(device.Send(Again(with_old)).response.ok) << "still not moved on";
+}
+
+TEST_F(LicensingServiceTest, OnceTheReRegisteredKeyIsUsedTheOldOneIsRefused) {
+  TokenSpec spec;
+  spec.value = "TOKEN-ONE-USE-003";
+  ASSERT_TRUE(cssm_.CreateToken("Acme", "Video", spec).ok());
+  test::TestDevice device = Device();
+  ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
+  ASSERT_TRUE(device.Authorize({}).response.ok);
+  Request with_old = device.NewRequest(MessageType::kAuthorize);
+  PrivateKey fresh = PrivateKey::Generate().value();
+  Request reregistration = device.NewRequest(MessageType::kRegister);
+  reregistration.token = spec.value;
+  reregistration.csr_pem = MakeCertificateRequest(fresh, "x").value();
+  ASSERT_TRUE(device.SendSignedBy(reregistration, fresh).response.ok);  // lost
+  test::Exchange retried = device.SendSignedBy(Again(reregistration), fresh);
+  ASSERT_TRUE(retried.response.ok) << retried.response.error_message;
+  test::Exchange with_new = device.SendSignedBy(device.NewRequest(MessageType::kAuthorize), fresh);
+  EXPECT_TRUE(with_new.response.ok) << with_new.response.error_message;
+  // The server no longer holds the old key, so it cannot tell the old certificate's
+  // request from a forgery: refused as not signed by the registered key.
+  EXPECT_EQ(device.Send(with_old).response.error_code, "bad_signature");
+}
+
+TEST_F(LicensingServiceTest, AReRegistrationRetriedAfterARenewalOfTheOldCertificateIsStillARetry) {
+  TokenSpec spec;
+  spec.value = "TOKEN-ONE-USE-004";
+  ASSERT_TRUE(cssm_.CreateToken("Acme", "Video", spec).ok());
+  test::TestDevice device = Device();
+  ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
+  ASSERT_TRUE(device.Authorize({}).response.ok);
+  Request renewal = device.NewRequest(MessageType::kRenewId);
+  PrivateKey fresh = PrivateKey::Generate().value();
+  Request reregistration = device.NewRequest(MessageType::kRegister);
+  reregistration.token = spec.value;
+  reregistration.csr_pem = MakeCertificateRequest(fresh, "x").value();
+  ASSERT_TRUE(device.SendSignedBy(reregistration, fresh).response.ok);  // lost
+  // Still on its old key, the device renews its old certificate, then retries.
+  test::Exchange renewed = device.Send(renewal);
+  ASSERT_TRUE(renewed.response.ok) << renewed.response.error_message;
+  test::Exchange retried = device.SendSignedBy(Again(reregistration), fresh);
+  ASSERT_TRUE(retried.response.ok) << retried.response.error_message;
+  test::Exchange with_new = device.SendSignedBy(device.NewRequest(MessageType::kAuthorize), fresh);
+  EXPECT_TRUE(with_new.response.ok) << with_new.response.error_message;
 }
 
 }  // namespace

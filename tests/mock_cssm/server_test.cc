@@ -134,6 +134,20 @@ TEST_F(MockServerTest, ManuallyRemovedInstanceIsUnknownAfterwards) {
   EXPECT_EQ(e.http_status, 404);
 }
 
+TEST_F(MockServerTest, AdminViewShowsThePreviousCertificateUntilTheDeviceUsesTheNewOne) {
+  test::TestDevice device = DeviceOn(mock_);
+  ASSERT_TRUE(device.Register("TEST-TOKEN-EXPRESSWAY").response.ok);
+  std::string held = device.cert_serial();
+  ASSERT_TRUE(device.RenewId().response.ok);  // as if lost: the device may still hold `held`
+  std::string path = "/admin/v1/product-instances/" + device.instance_id();
+  HttpResult pi = mock_.Admin("GET", path);
+  EXPECT_EQ(JsonString(pi.body, "id_certificate_serial"), device.cert_serial()) << pi.body;
+  EXPECT_EQ(JsonString(pi.body, "previous_id_certificate_serial"), held) << pi.body;
+  ASSERT_TRUE(device.Authorize({}).response.ok);
+  pi = mock_.Admin("GET", path);
+  EXPECT_EQ(pi.body.find("previous_id_certificate_serial"), std::string::npos) << pi.body;
+}
+
 TEST_F(MockServerTest, AdminApiRefusesMissingOrWrongToken) {
   HttpResult none = mock_.Request("GET", "/admin/v1/accounts", "", /*auth=*/false);
   EXPECT_EQ(none.status, 401);
