@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "base/files.h"
 #include "base/secrets.h"
 
 namespace sl {
@@ -43,6 +44,9 @@ Result<std::unique_ptr<DeviceDirectory>> DeviceDirectory::Open(DeviceDirectoryOp
   device->store_ = std::move(store);
 
   const std::string secret_path = o.key_dir + kSecretFile;
+  // A creator killed mid-write leaves a copy of the secret under a temporary name; the
+  // one writer (read_only opens never create) removes it.
+  if (!o.read_only) (void)RemoveLeftoverTempFiles(secret_path);
   Result<std::unique_ptr<HmacDeviceSecret>> secret =
       o.read_only ? LoadDeviceSecretFile(secret_path) : LoadOrCreateDeviceSecretFile(secret_path);
   if (o.read_only && !secret.ok() && secret.status().code() == StatusCode::kNotFound) {

@@ -60,6 +60,11 @@ Status StateDir::Prepare(bool lock) {
     lock_fd_ = open(LockPath().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lock_fd_ < 0) return DataLoss("cannot open '" + LockPath() + "': " + std::strerror(errno));
     if (flock(lock_fd_, LOCK_EX) != 0) return DataLoss("cannot lock '" + LockPath() + "': " + std::strerror(errno));
+    // The lock makes this the one writer: temporary files of a writer killed mid-write
+    // are leftovers (the state's own are the store's, the device key's DeviceDirectory's).
+    for (const char* file : {"/identity.json", "/cssm-signing.crt", "/events.jsonl"}) {
+      (void)RemoveLeftoverTempFiles(dir_ + file);
+    }
   }
   return Status::Ok();
 }

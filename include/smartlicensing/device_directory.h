@@ -51,8 +51,11 @@ struct DeviceDirectoryOptions {
 
 class DeviceDirectory {
  public:
-  // Loads (or, unless read_only, creates) the device secret. NotFound or Internal when
+  // Loads (or, unless read_only, creates) the device secret; unless read_only, also
+  // removes the copies of it a creator killed mid-write left. NotFound or Internal when
   // the key directory cannot be read, DataLoss when the key file is damaged.
+  // REQUIRES: unless read_only, one opener at a time per key directory (slagent holds
+  // its state directory's lock).
   static Result<std::unique_ptr<DeviceDirectory>> Open(DeviceDirectoryOptions options);
   // Erases the stored state (the state file, the witness and any temporary files a
   // crash left) without opening it: the recovery from DataLoss, and a factory reset.

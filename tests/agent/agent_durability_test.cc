@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "agent/agent_state.h"
+#include "smartlicensing/device_directory.h"
 #include "smartlicensing/agent.h"
 #include "testing/agent_harness.h"
 #include "testing/fault_injection_state_store.h"
@@ -120,6 +121,25 @@ TEST_F(AgentDurabilityTest, AFactoryResetOfTheStoreRecoversFromDataLoss) {
   AgentHarness h(Udi{"EXPWY-VE-L", "SN0001"}, &store_);
   Agent& agent = h.Open();
   EXPECT_EQ(agent.GetStatus().mode, LicensingMode::kPak);
+}
+
+TEST(AgentCrashTest, OpeningForWritingRemovesTheCopiesOfTheDeviceSecretAKilledCreatorLeft) {
+  test::TempDir state_dir;
+  test::TempDir key_dir;
+  Spit(key_dir.File("device.key.tmp.Ab12Cd"), std::string(64, 'a') + "\n");  // a secret, in clear
+  Spit(key_dir.File("device.key.tmp.toolong"), "not ours");
+  DeviceDirectoryOptions o;
+  o.state_dir = state_dir.path();
+  o.key_dir = key_dir.path();
+  o.udi = Udi{"EXPWY-VE-L", "SN0001"};
+  o.hostname = "h";
+  o.read_only = true;
+  ASSERT_TRUE(DeviceDirectory::Open(o).ok());
+  EXPECT_EQ(test::DirectoryEntries(key_dir.path()).count("device.key.tmp.Ab12Cd"), 1u) << "a reader never cleans";
+  o.read_only = false;
+  ASSERT_TRUE(DeviceDirectory::Open(o).ok());
+  EXPECT_EQ(test::DirectoryEntries(key_dir.path()),
+            (std::set<std::string>{"device.key", "device.key.tmp.toolong"}));
 }
 
 TEST(AgentCrashTest, AFailedSaveReportsTheErrorAndLeavesTheOldState) {

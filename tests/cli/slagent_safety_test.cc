@@ -167,6 +167,22 @@ TEST_F(SlagentTest, StatusWritesNothing) {
   EXPECT_EQ(Snapshot(dir_.path()), before);
 }
 
+TEST_F(SlagentTest, ACommandThatHoldsTheLockRemovesTheTemporaryFilesOfAKilledWriter) {
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  const std::string state = dir_.File("state");
+  const std::set<std::string> leftovers = {"identity.json.tmp.Ab12Cd", "cssm-signing.crt.tmp.Xy34Zw",
+                                           "events.jsonl.tmp.Qq11Rr"};
+  for (const std::string& name : leftovers) std::ofstream(state + "/" + name) << "x";
+  std::ofstream(state + "/notes.tmp.Ab12Cd") << "not ours";
+  ASSERT_EQ(Run({"status"}).exit_code, 0);
+  for (const std::string& name : leftovers) {
+    EXPECT_EQ(test::DirectoryEntries(state).count(name), 1u) << "status holds no lock, so it never cleans";
+  }
+  ASSERT_EQ(Run({"privacy", "on"}).exit_code, 0);
+  for (const std::string& name : leftovers) EXPECT_EQ(test::DirectoryEntries(state).count(name), 0u) << name;
+  EXPECT_EQ(test::DirectoryEntries(state).count("notes.tmp.Ab12Cd"), 1u);
+}
+
 TEST_F(SlagentTest, TamperedStateIsReportedNotReset) {
   ASSERT_EQ(Run({"enable"}).exit_code, 0);
   std::string path = dir_.File("state") + "/state";
