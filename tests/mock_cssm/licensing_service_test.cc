@@ -28,6 +28,14 @@ class LicensingServiceTest : public ::testing::Test {
     EXPECT_TRUE(cssm_.CreateToken("Acme", "Video", spec).ok());
   }
 
+  // Creates a token of one use in Acme/Video; returns its value.
+  std::string OneUseToken(const std::string& value) {
+    TokenSpec spec;
+    spec.value = value;
+    EXPECT_TRUE(cssm_.CreateToken("Acme", "Video", spec).ok());
+    return value;
+  }
+
   static PrivateKey SigningKey() { return PrivateKey::FromPem(test::ReadPki("cssm-signing.key")).value(); }
 
   test::TestDevice Device(const std::string& sn = "SN1") {
@@ -208,6 +216,15 @@ Request Again(Request q) {
   return q;
 }
 
+// `device`'s registration with `token`, its CSR made with `key` (send it signed by `key`).
+Request RegistrationWith(test::TestDevice& device, const std::string& token, const PrivateKey& key) {
+  Request q = device.NewRequest(MessageType::kRegister);
+  q.instance_id.clear();
+  q.token = token;
+  q.csr_pem = MakeCertificateRequest(key, "x").value();
+  return q;
+}
+
 TEST_F(LicensingServiceTest, AfterALostRenewalReplyThePreviousCertificateWorksUntilTheNewOneIsUsed) {
   test::TestDevice device = Device();
   ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
@@ -242,9 +259,7 @@ TEST_F(LicensingServiceTest, ARegistrationRetriedAfterALostReplyUsesTheTokenOnce
   spec.max_uses = 2;
   ASSERT_TRUE(cssm_.CreateToken("Acme", "Video", spec).ok());
   test::TestDevice device = Device();
-  Request registration = device.NewRequest(MessageType::kRegister);
-  registration.token = spec.value;
-  registration.csr_pem = MakeCertificateRequest(device.key(), "x").value();
+  Request registration = RegistrationWith(device, spec.value, device.key());
   test::Exchange lost = device.Send(registration);
   ASSERT_TRUE(lost.response.ok);
   test::Exchange retried = device.Send(Again(registration));
@@ -257,20 +272,15 @@ TEST_F(LicensingServiceTest, ARegistrationRetriedAfterALostReplyUsesTheTokenOnce
 }
 
 TEST_F(LicensingServiceTest, TheSameTokenWithAnotherKeyOrUdiIsNotARetry) {
-  TokenSpec spec;
-  spec.value = "TOKEN-ONE-USE-001";
-  ASSERT_TRUE(cssm_.CreateToken("Acme", "Video", spec).ok());
+  const std::string token = OneUseToken("TOKEN-ONE-USE-001");
   test::TestDevice device = Device();
-  ASSERT_TRUE(device.Register(spec.value).response.ok);
+  ASSERT_TRUE(device.Register(token).response.ok);
   PrivateKey other = PrivateKey::Generate().value();
-  Request q = device.NewRequest(MessageType::kRegister);
-  q.token = spec.value;
-  q.csr_pem = MakeCertificateRequest(other, "x").value();
+  Request q = RegistrationWith(device, token, other);
   EXPECT_EQ(device.SendSignedBy(q, other).response.error_code, "token_used_up");
   // The same token and key for another UDI: another device's registration.
-  Request elsewhere = Device("SN2").NewRequest(MessageType::kRegister);
-  elsewhere.token = spec.value;
-  elsewhere.csr_pem = MakeCertificateRequest(device.key(), "x").value();
+  test::TestDevice sn2 = Device("SN2");
+  Request elsewhere = RegistrationWith(sn2, token, device.key());
   EXPECT_EQ(device.Send(elsewhere).response.error_code, "token_used_up");
   EXPECT_EQ(cssm_.instances().size(), 1u);
 }
@@ -291,18 +301,13 @@ TEST_F(LicensingServiceTest, ThePreviousCertificateServesEveryMessageType) {
 }
 
 TEST_F(LicensingServiceTest, AfterALostReRegistrationReplyTheOldKeyWorksAndTheRetrySucceeds) {
-  TokenSpec spec;
-  spec.value = "TOKEN-ONE-USE-002";
-  ASSERT_TRUE(cssm_.CreateToken("Acme", "Video", spec).ok());
+  const std::string token = OneUseToken("TOKEN-ONE-USE-002");
   test::TestDevice device = Device();
   ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
   ASSERT_TRUE(device.Authorize({}).response.ok);
   Request with_old = device.NewRequest(MessageType::kAuthorize);
   PrivateKey fresh = PrivateKey::Generate().value();
-  Request reregistration = device.NewRequest(MessageType::kRegister);
-  reregistration.instance_id.clear();
-  reregistration.token = spec.value;
-  reregistration.csr_pem = MakeCertificateRequest(fresh, "x").value();
+  Request reregistration = RegistrationWith(device, token, fresh);
   ASSERT_TRUE(device.SendSignedBy(reregistration, fresh).response.ok);  // lost
   EXPECT_TRUE(device.Send(with_old).response.ok) << "signed with the old key and certificate";
   test::Exchange retried = device.SendSignedBy(Again(reregistration), fresh);
@@ -311,17 +316,13 @@ TEST_F(LicensingServiceTest, AfterALostReRegistrationReplyTheOldKeyWorksAndTheRe
 }
 
 TEST_F(LicensingServiceTest, OnceTheReRegisteredKeyIsUsedTheOldOneIsRefused) {
-  TokenSpec spec;
-  spec.value = "TOKEN-ONE-USE-003";
-  ASSERT_TRUE(cssm_.CreateToken("Acme", "Video", spec).ok());
+  const std::string token = OneUseToken("TOKEN-ONE-USE-003");
   test::TestDevice device = Device();
   ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
   ASSERT_TRUE(device.Authorize({}).response.ok);
   Request with_old = device.NewRequest(MessageType::kAuthorize);
   PrivateKey fresh = PrivateKey::Generate().value();
-  Request reregistration = device.NewRequest(MessageType::kRegister);
-  reregistration.token = spec.value;
-  reregistration.csr_pem = MakeCertificateRequest(fresh, "x").value();
+  Request reregistration = RegistrationWith(device, token, fresh);
   ASSERT_TRUE(device.SendSignedBy(reregistration, fresh).response.ok);  // lost
   test::Exchange retried = device.SendSignedBy(Again(reregistration), fresh);
   ASSERT_TRUE(retried.response.ok) << retried.response.error_message;
@@ -333,17 +334,13 @@ TEST_F(LicensingServiceTest, OnceTheReRegisteredKeyIsUsedTheOldOneIsRefused) {
 }
 
 TEST_F(LicensingServiceTest, AReRegistrationRetriedAfterARenewalOfTheOldCertificateIsStillARetry) {
-  TokenSpec spec;
-  spec.value = "TOKEN-ONE-USE-004";
-  ASSERT_TRUE(cssm_.CreateToken("Acme", "Video", spec).ok());
+  const std::string token = OneUseToken("TOKEN-ONE-USE-004");
   test::TestDevice device = Device();
   ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
   ASSERT_TRUE(device.Authorize({}).response.ok);
   Request renewal = device.NewRequest(MessageType::kRenewId);
   PrivateKey fresh = PrivateKey::Generate().value();
-  Request reregistration = device.NewRequest(MessageType::kRegister);
-  reregistration.token = spec.value;
-  reregistration.csr_pem = MakeCertificateRequest(fresh, "x").value();
+  Request reregistration = RegistrationWith(device, token, fresh);
   ASSERT_TRUE(device.SendSignedBy(reregistration, fresh).response.ok);  // lost
   // Still on its old key, the device renews its old certificate, then retries.
   test::Exchange renewed = device.Send(renewal);
