@@ -297,7 +297,14 @@ Status AgentImpl::SetTransportSettings(const TransportSettings& settings) {
     if (registered && settings.mode != state_.transport.mode) {
       return FailedPrecondition(text::kDirectOnPremWhileRegistered);
     }
+    const std::optional<ProxySettings> stored = state_.transport.proxy;
     state_.transport = settings;
+    // GetStatus never shows the password, so a caller changing another option cannot
+    // pass it back: an empty one keeps the stored one while the proxy user is the same.
+    std::optional<ProxySettings>& proxy = state_.transport.proxy;
+    if (proxy && stored && proxy->password.empty() && proxy->username == stored->username) {
+      proxy->password = stored->password;
+    }
     transport_.reset();
     return Commit();
   });

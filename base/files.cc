@@ -125,22 +125,35 @@ Status CreateFileAtomically(const std::string& path, std::string_view bytes) {
   return SyncDirectoryOf(path);
 }
 
+Result<std::vector<std::string>> ListDirectory(const std::string& dir) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) {
+    if (errno == ENOENT) return NotFound(dir + " does not exist");
+    return Internal("cannot list " + dir + ": " + Errno());
+  }
+  std::vector<std::string> names;
+  while (struct dirent* entry = readdir(d)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  closedir(d);
+  return names;
+}
+
 Status RemoveLeftoverTempFiles(const std::string& path) {
   const std::string dir = DirectoryOf(path);
   size_t slash = path.rfind('/');
   const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + kTempInfix;
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return errno == ENOENT ? Status::Ok() : Internal("cannot list " + dir + ": " + Errno());
+  Result<std::vector<std::string>> names = ListDirectory(dir);
+  if (!names.ok()) return names.status().code() == StatusCode::kNotFound ? Status::Ok() : names.status();
   Status result;
-  while (struct dirent* entry = readdir(d)) {
-    std::string name = entry->d_name;
+  for (const std::string& name : *names) {
     if (name.size() != prefix.size() + kTempSuffixLength || name.compare(0, prefix.size(), prefix) != 0) continue;
     std::string full = dir + "/" + name;
     if (unlink(full.c_str()) != 0 && errno != ENOENT && result.ok()) {
       result = Internal("cannot remove " + full + ": " + Errno());
     }
   }
-  closedir(d);
   return result;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <string_view>
+#include <vector>
 
 #include "smartlicensing/status.h"
 
@@ -29,6 +30,10 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes);
 // temporary file, then link() to `path`, so the file appears complete and synced or
 // not at all. AlreadyExists when `path` exists (e.g. another process created it first).
 Status CreateFileAtomically(const std::string& path, std::string_view bytes);
+
+// The names in the directory `dir`, without "." and ".."; NotFound when it does not
+// exist, Internal when it cannot be read.
+Result<std::vector<std::string>> ListDirectory(const std::string& dir);
 
 // Removes the temporary files a crash may have left next to `path` (they may hold a
 // copy of a secret).

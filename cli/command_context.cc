@@ -1,6 +1,8 @@
 #include "cli/command_context.h"
 
 #include <cstdlib>
+#include <filesystem>
+#include <system_error>
 
 namespace sl::cli {
 
@@ -13,6 +15,17 @@ std::string OptionOrEnvironment(const Invocation& inv, const std::string& option
   return value;
 }
 
+// `path` made absolute against the working directory, without "." and ".." (unchanged
+// if the working directory is unknown).
+std::string Absolute(const std::string& path) {
+  std::error_code error;
+  std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  if (error) return path;
+  std::string normal = absolute.lexically_normal().string();
+  if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+  return normal;
+}
+
 }  // namespace
 
 CommandContext::CommandContext(const Command& command, Invocation invocation, Output& output)
@@ -20,6 +33,10 @@ CommandContext::CommandContext(const Command& command, Invocation invocation, Ou
   state_dir_ = OptionOrEnvironment(invocation_, "--state-dir", "SLAGENT_STATE_DIR");
   if (state_dir_.empty()) state_dir_ = kDefaultStateDir;
   key_dir_ = OptionOrEnvironment(invocation_, "--key-dir", "SLAGENT_KEY_DIR");
+  // Absolute from here on: paths kept in the state (the CA bundle's copy) must not
+  // depend on the directory a command happened to run in.
+  state_dir_ = Absolute(state_dir_);
+  if (!key_dir_.empty()) key_dir_ = Absolute(key_dir_);
 }
 
 CommandContext::~CommandContext() = default;

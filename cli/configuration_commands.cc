@@ -1,11 +1,15 @@
 #include "cli/configuration_commands.h"
 
+#include <optional>
 #include <set>
 #include <string>
 
 #include "base/iso8601.h"
 #include "cli/status_output.h"
 #include "protocol/crypto.h"
+#include "protocol/trust_anchor.h"
+#include "smartlicensing/licensing_terms.h"
+#include "smartlicensing/time_source.h"
 
 namespace sl::cli {
 
@@ -31,6 +35,24 @@ Status CheckIdentity(const DeviceIdentityConfig& id) {
   return Status::Ok();
 }
 
+// A registration lives on CSSM under the UDI it was made with: a new product ID or
+// serial number would leave it there, holding licenses, while the device shows
+// Unregistered. REQUIRES: `dir` is locked.
+Status CheckUdiMayChange(StateDir& dir, const DeviceIdentityConfig& next) {
+  Result<DeviceIdentityConfig> current = dir.LoadIdentity();
+  if (!current.ok()) return Status::Ok();  // none yet: nothing registered under it
+  if (current->product_id == next.product_id && current->serial_number == next.serial_number) return Status::Ok();
+  Result<std::unique_ptr<Agent>> agent = dir.OpenAgent(/*read_only=*/true);
+  if (!agent.ok()) return Status::Ok();  // no trust anchor or no state: never registered
+  AgentStatus status = (*agent)->GetStatus();
+  if (status.registration_status == terms::kUnregistered) return Status::Ok();
+  return FailedPrecondition("this product instance is " + status.registration_status + " as product ID " +
+                            current->product_id + ", serial number " + current->serial_number +
+                            (status.instance_id.empty() ? "" : " (instance " + status.instance_id + ")") +
+                            ": deregister first ('slagent deregister'), then change the identity, or CSSM keeps "
+                            "that registration and its licenses");
+}
+
 int SetIdentity(CommandContext& ctx) {
   Output& out = ctx.output();
   const Invocation& inv = ctx.invocation();
@@ -38,6 +60,7 @@ int SetIdentity(CommandContext& ctx) {
   if (Status s = CheckIdentity(id); !s.ok()) return out.Fail(s);
   Result<StateDir*> dir = ctx.LockStateDir();
   if (!dir.ok()) return out.Fail(dir.status());
+  if (Status s = CheckUdiMayChange(**dir, id); !s.ok()) return out.Fail(s);
   if (Status s = (*dir)->SaveIdentity(id); !s.ok()) return out.Fail(s);
   return out.Done("Device identity: product ID " + id.product_id + ", serial number " + id.serial_number +
                   HostnameText(id.hostname));
@@ -50,20 +73,47 @@ int ShowIdentity(CommandContext& ctx) {
                            HostnameText(id->hostname));
 }
 
-// Usage errors here carry UsageError's pointer to the help; a file that cannot be
-// read is reported as the file reader says.
-Result<TransportSettings> TransportSettingsFrom(const Invocation& inv, const std::string& kind) {
-  TransportSettings settings;
-  settings.mode = kind == "onprem" ? TransportMode::kOnPrem : TransportMode::kDirect;
-  settings.url = inv.Get("--url");
+// A CA bundle the operator named: at least one PEM certificate, every one readable.
+// InvalidArgument (the operator's file) otherwise.
+Result<std::string> ReadCaBundle(const std::string& path) {
+  Result<std::string> pem = ReadOperatorFile(path, 4 * 1024 * 1024, "CA bundle");
+  if (!pem.ok()) return pem.status();
+  constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
+  size_t count = 0;
+  for (size_t at = pem->find(kBegin); at != std::string::npos; at = pem->find(kBegin, at + 1)) {
+    if (!Certificate::FromPem(std::string_view(*pem).substr(at)).ok()) {
+      return InvalidArgument("the CA bundle '" + path + "' holds a certificate that cannot be read (PEM)");
+    }
+    ++count;
+  }
+  if (count == 0) return InvalidArgument("the CA bundle '" + path + "' holds no PEM certificate");
+  return pem;
+}
+
+// The settings `transport KIND ...` asks for: the current ones with what the command
+// line names changed, so that changing one option keeps the others. A change between
+// Direct and On-Prem starts from that mode's URL; `--url default` and
+// `--ca-bundle system` go back to the defaults. The CA bundle is copied into the state
+// directory (the daemon may not see the operator's file) and refers to the copy.
+Result<TransportSettings> TransportSettingsFrom(const Invocation& inv, const std::string& kind,
+                                                TransportSettings settings, StateDir& dir) {
+  TransportMode mode = kind == "onprem" ? TransportMode::kOnPrem : TransportMode::kDirect;
+  if (mode != settings.mode) settings.url.clear();
+  settings.mode = mode;
+  if (inv.Has("--url")) settings.url = inv.Get("--url") == "default" ? "" : inv.Get("--url");
   if (kind == "onprem" && settings.url.empty()) {
     return UsageError("'transport onprem' needs --url https://<host>[:port]/SmartTransport");
   }
-  settings.ca_bundle_path = inv.Get("--ca-bundle");
-  if (!settings.ca_bundle_path.empty()) {
-    // Checked now, so that a typo is an error here rather than a failed renewal later.
-    Result<std::string> bundle = ReadOperatorFile(settings.ca_bundle_path, 4 * 1024 * 1024, "CA bundle");
+  if (kind != "proxy") settings.proxy.reset();
+  const std::string bundle_path = inv.Get("--ca-bundle");
+  if (bundle_path == "system") {
+    settings.ca_bundle_path.clear();
+  } else if (!bundle_path.empty()) {
+    Result<std::string> bundle = ReadCaBundle(bundle_path);
     if (!bundle.ok()) return bundle.status();
+    Result<std::string> copy = dir.SaveCaBundle(*bundle);
+    if (!copy.ok()) return copy.status();
+    settings.ca_bundle_path = *copy;
   }
   if (inv.Has("--connect-timeout")) {
     Result<int64_t> t = ParseInteger(inv.Get("--connect-timeout"), 1, 600, "--connect-timeout");
@@ -78,18 +128,28 @@ Result<TransportSettings> TransportSettingsFrom(const Invocation& inv, const std
   return settings;
 }
 
-Result<ProxySettings> ProxySettingsFrom(const Invocation& inv) {
-  if (!inv.Has("--address") || !inv.Has("--port")) return UsageError("'transport proxy' needs --address and --port");
-  Result<int64_t> port = ParseInteger(inv.Get("--port"), 1, 65535, "--port");
-  if (!port.ok()) return UsageError(port.status().message());
-  ProxySettings proxy{inv.Get("--address"), static_cast<int>(*port), inv.Get("--username"), ""};
+// The proxy `transport proxy ...` asks for, from the current one (`proxy`, without its
+// password: the agent keeps the stored password while the username stays the same).
+Result<ProxySettings> ProxySettingsFrom(const Invocation& inv, std::optional<ProxySettings> proxy) {
+  if (!proxy && (!inv.Has("--address") || !inv.Has("--port"))) {
+    return UsageError("'transport proxy' needs --address and --port");
+  }
+  if (!proxy) proxy.emplace();
+  if (inv.Has("--address")) proxy->host = inv.Get("--address");
+  if (inv.Has("--port")) {
+    Result<int64_t> port = ParseInteger(inv.Get("--port"), 1, 65535, "--port");
+    if (!port.ok()) return UsageError(port.status().message());
+    proxy->port = static_cast<int>(*port);
+  }
+  if (inv.Has("--username")) proxy->username = inv.Get("--username");
+  proxy->password.clear();
   if (inv.Has("--password-file")) {
-    if (proxy.username.empty()) return UsageError("--password-file needs --username");
+    if (proxy->username.empty()) return UsageError("--password-file needs --username");
     Result<std::string> password = ReadSecretFile(inv.Get("--password-file"), "password");
     if (!password.ok()) return password.status();
-    proxy.password = *password;
+    proxy->password = *password;
   }
-  return proxy;
+  return *proxy;
 }
 
 }  // namespace
@@ -108,6 +168,9 @@ int SetTrustAnchor(CommandContext& ctx) {
   if (!pem.ok()) return out.Fail(pem.status());
   Result<Certificate> cert = Certificate::FromPem(*pem);
   if (!cert.ok()) return out.Usage("'" + ctx.word(1) + "' is not a PEM certificate");
+  if (Status s = CheckTrustAnchor(*cert, SystemTimeSource().Now()); !s.ok()) {
+    return out.Fail(InvalidArgument("'" + ctx.word(1) + "' cannot be the trust anchor: " + s.message()));
+  }
   Result<StateDir*> dir = ctx.LockStateDir();
   if (!dir.ok()) return out.Fail(dir.status());
   if (Status s = (*dir)->SaveTrustAnchor(*pem); !s.ok()) return out.Fail(s);
@@ -129,19 +192,21 @@ int SetTransport(CommandContext& ctx) {
   }
   if (Status s = CheckArguments(inv, 2, accepted); !s.ok()) return out.Usage(s.message());
 
-  Result<TransportSettings> settings = TransportSettingsFrom(inv, kind);
+  Result<StateDir*> dir = ctx.LockStateDir();
+  if (!dir.ok()) return out.Fail(dir.status());
+  Result<std::unique_ptr<Agent>> agent = (*dir)->OpenAgent(/*read_only=*/false);
+  if (!agent.ok()) return out.Fail(agent.status());
+  const AgentStatus current = (*agent)->GetStatus();
+  Result<TransportSettings> settings = TransportSettingsFrom(inv, kind, current.transport, **dir);
   if (!settings.ok()) return out.Fail(settings.status());
   if (kind == "proxy") {
-    Result<ProxySettings> proxy = ProxySettingsFrom(inv);
+    Result<ProxySettings> proxy = ProxySettingsFrom(inv, current.transport.proxy);
     if (!proxy.ok()) return out.Fail(proxy.status());
     settings->proxy = *proxy;
   }
-  if (Status s = ValidateTransportSettings(*settings); !s.ok()) return out.Fail(s);
-  Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent();
-  if (!agent.ok()) return out.Fail(agent.status());
   if (Status s = (*agent)->SetTransportSettings(*settings); !s.ok()) return out.Fail(s);
-  bool password_set = !settings->proxy || !settings->proxy->password.empty();
-  return out.Done("Transport settings: " + DescribeTransport(*settings, password_set));
+  (*dir)->RemoveCaBundlesExcept(settings->ca_bundle_path);
+  return out.Done("Transport settings: " + DescribeTransport(settings.value(), (*agent)->GetStatus().proxy_password_set));
 }
 
 int SetPrivacy(CommandContext& ctx) {

@@ -8,13 +8,17 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/encoding.h"
 #include "base/files.h"
 #include "base/json.h"
+#include "protocol/crypto.h"
 #include "smartlicensing/curl_transport.h"
 
 namespace sl::cli {
 
 namespace {
+
+constexpr const char* kCaBundlePrefix = "ca-bundle.";
 
 // A file of the state directory: missing is NotFound; any other problem is a local
 // state problem (DataLoss).
@@ -106,6 +110,21 @@ Result<std::string> StateDir::LoadTrustAnchor() const {
 
 Status StateDir::SaveTrustAnchor(const std::string& pem) const {
   return WriteFileAtomically(dir_ + "/cssm-signing.crt", pem);
+}
+
+Result<std::string> StateDir::SaveCaBundle(const std::string& pem) const {
+  const std::string path = dir_ + "/" + kCaBundlePrefix + HexEncode(Sha256(pem)).substr(0, 16) + ".pem";
+  SL_RETURN_IF_ERROR(WriteFileAtomically(path, pem));
+  return path;
+}
+
+void StateDir::RemoveCaBundlesExcept(const std::string& in_use) const {
+  Result<std::vector<std::string>> names = ListDirectory(dir_);
+  if (!names.ok()) return;
+  for (const std::string& name : *names) {
+    const std::string path = dir_ + "/" + name;
+    if (name.rfind(kCaBundlePrefix, 0) == 0 && path != in_use) unlink(path.c_str());
+  }
 }
 
 Result<std::unique_ptr<Agent>> StateDir::OpenAgent(bool read_only) {

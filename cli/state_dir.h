@@ -5,6 +5,9 @@
 //   <state-dir>/state            the agent's sealed state record (FileStateStore)
 //   <state-dir>/identity.json    product ID, serial number, optional hostname
 //   <state-dir>/cssm-signing.crt the CSSM trust anchor (responses must verify against it)
+//   <state-dir>/ca-bundle.H.pem  the CAs trusted for CSSM's TLS certificate, when not the system's
+//                                (H: the start of its SHA-256, so that a new copy never
+//                                replaces the one the current settings use)
 //   <state-dir>/events.jsonl     the history of operations and results (cli/event_log.h)
 //   <state-dir>/lock             flock(2) target: one operation at a time
 //   <key-dir>/device.key         the device secret that seals the state (outside the state dir)
@@ -56,6 +59,12 @@ class StateDir {
   Status SaveIdentity(const DeviceIdentityConfig& identity) const;
   Result<std::string> LoadTrustAnchor() const;
   Status SaveTrustAnchor(const std::string& pem) const;
+  // Keeps a copy of the operator's CA bundle in the state directory, so that the
+  // daemon (no working directory, its own user, ProtectHome=) can always read it.
+  // Returns the copy's path. REQUIRES: the state directory's path is absolute.
+  Result<std::string> SaveCaBundle(const std::string& pem) const;
+  // Removes the copies of CA bundles other than `in_use` (empty: all of them).
+  void RemoveCaBundlesExcept(const std::string& in_use) const;
 
   // Opens the agent; this StateDir must outlive it. `read_only`: the store never
   // writes and no event is logged (status); otherwise the agent's events are appended

@@ -213,7 +213,9 @@ class Agent {
   virtual Status SaveUsage() = 0;
 
   // --- Configuration --------------------------------------------------------------
-  // Refuses a Direct <-> On-Prem change while registered (deregister first).
+  // Refuses a Direct <-> On-Prem change while registered (deregister first). A proxy
+  // password left empty keeps the stored one while the proxy username is unchanged
+  // (GetStatus never returns it); change or clear the username to drop it.
   virtual Status SetTransportSettings(const TransportSettings& settings) = 0;
   // "Do not share my hostname or IP address with Cisco".
   virtual Status SetPrivacy(bool on) = 0;
