@@ -74,8 +74,8 @@ Result<std::string> WriteTempFile(const std::string& path, std::string_view byte
   std::string name = path + kTempInfix + std::string(kTempSuffixLength, 'X');
   int fd = mkostemp(name.data(), O_CLOEXEC);
   if (fd < 0) return Internal("cannot create a temporary file for " + path + ": " + Errno());
-  Status written;
-  if (fchmod(fd, 0600) != 0) written = Internal("cannot make " + name + " owner-only: " + Errno());
+  Status written = GiveToDirectoryOwner(fd, DirectoryOf(path));
+  if (written.ok() && fchmod(fd, 0600) != 0) written = Internal("cannot make " + name + " owner-only: " + Errno());
   if (written.ok()) written = WriteAll(fd, bytes);
   if (written.ok() && fsync(fd) != 0) written = Internal("fsync of " + name + " failed: " + Errno());
   if (close(fd) != 0 && written.ok()) written = Internal("close of " + name + " failed: " + Errno());
@@ -123,6 +123,15 @@ Status CreateFileAtomically(const std::string& path, std::string_view bytes) {
     return Internal("cannot create " + path + ": " + std::strerror(link_errno));
   }
   return SyncDirectoryOf(path);
+}
+
+Status GiveToDirectoryOwner(int fd, const std::string& dir) {
+  if (geteuid() != 0) return Status::Ok();  // only root creates files for someone else
+  struct stat st{};
+  if (stat(dir.c_str(), &st) != 0) return Internal("cannot read the owner of " + dir + ": " + Errno());
+  if (st.st_uid == 0 && st.st_gid == 0) return Status::Ok();
+  if (fchown(fd, st.st_uid, st.st_gid) != 0) return Internal("cannot give a file in " + dir + " to its owner: " + Errno());
+  return Status::Ok();
 }
 
 Result<std::vector<std::string>> ListDirectory(const std::string& dir) {

@@ -31,6 +31,12 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes);
 // not at all. AlreadyExists when `path` exists (e.g. another process created it first).
 Status CreateFileAtomically(const std::string& path, std::string_view bytes);
 
+// Run as root, makes the new file `fd` in directory `dir` belong to the directory's
+// owner and group: `sudo slagent ...` then writes files the daemon, which runs as the
+// state directory's owner, can still read. Nothing to do for other users, or when
+// root owns the directory.
+Status GiveToDirectoryOwner(int fd, const std::string& dir);
+
 // The names in the directory `dir`, without "." and ".."; NotFound when it does not
 // exist, Internal when it cannot be read.
 Result<std::vector<std::string>> ListDirectory(const std::string& dir);

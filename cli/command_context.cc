@@ -47,6 +47,7 @@ Status CommandContext::CheckArguments(size_t word_count) const {
 
 Result<StateDir*> CommandContext::LockStateDir() {
   dir_ = std::make_unique<StateDir>(state_dir_, key_dir_);
+  dir_->set_event_echo(echo_);
   SL_RETURN_IF_ERROR(dir_->Prepare(/*lock=*/true));
   return dir_.get();
 }

@@ -47,6 +47,8 @@ class CommandContext {
   Result<std::unique_ptr<Agent>> OpenLockedAgent();
   // The agent for `status`: no lock, nothing written, not even a device secret.
   Result<std::unique_ptr<Agent>> OpenReadOnlyAgent();
+  // Every event of the agents opened for writing from now on also goes to `echo`.
+  void EchoEvents(EventCallback echo) { echo_ = std::move(echo); }
   // Releases the lock (the daemon, before it sleeps). The agent must be gone already.
   void ReleaseStateDir();
 
@@ -57,6 +59,7 @@ class CommandContext {
   std::string state_dir_;
   std::string key_dir_;
   std::unique_ptr<StateDir> dir_;  // what the open agent points at; holds the lock
+  EventCallback echo_;
 };
 
 }  // namespace sl::cli

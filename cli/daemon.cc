@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/iso8601.h"
+#include "cli/daemon_log.h"
 #include "smartlicensing/time_source.h"
 
 namespace sl::cli {
@@ -18,11 +19,19 @@ namespace {
 
 enum class Wakeup { kWork, kStop };
 
-// When the state file last changed: other slagent commands wake the daemon this way.
-std::string StateStamp(const std::string& path) {
-  struct stat st{};
-  if (stat(path.c_str(), &st) != 0) return "";
-  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+// When the daemon's inputs last changed: other slagent commands wake it this way (the
+// state, and the identity and trust anchor a device waiting for configuration needs).
+std::string InputStamp(const std::string& state_dir) {
+  std::string stamp;
+  for (const char* file : {"/state", "/identity.json", "/cssm-signing.crt"}) {
+    struct stat st{};
+    if (stat((state_dir + file).c_str(), &st) == 0) {
+      stamp += std::to_string(st.st_ino) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+               std::to_string(st.st_mtim.tv_nsec);
+    }
+    stamp += ";";
+  }
+  return stamp;
 }
 
 std::string DeadlineText(const std::optional<UnixSeconds>& deadline) {
@@ -49,8 +58,9 @@ int RunDueOnce(CommandContext& ctx) {
 
 // Sleeps until `deadline`, at most an hour, measured on the steady clock so that
 // setting the wall clock back cannot stretch the sleep. Wakes early for work when
-// another command changes the state (its stamp differs from `stamp`) or on SIGHUP.
-Wakeup Sleep(const std::optional<UnixSeconds>& deadline, const sigset_t& signals, const std::string& state_path,
+// another command changes the daemon's inputs (their stamp differs from `stamp`) or
+// on SIGHUP.
+Wakeup Sleep(const std::optional<UnixSeconds>& deadline, const sigset_t& signals, const std::string& state_dir,
              const std::string& stamp) {
   int64_t nap = deadline ? std::clamp<int64_t>(*deadline - SystemTimeSource().Now(), 0, kHour) : kHour;
   auto wake = std::chrono::steady_clock::now() + std::chrono::seconds(nap);
@@ -60,9 +70,46 @@ Wakeup Sleep(const std::optional<UnixSeconds>& deadline, const sigset_t& signals
     int sig = sigtimedwait(&signals, nullptr, &step);
     if (sig == SIGTERM || sig == SIGINT) return Wakeup::kStop;
     if (sig == SIGHUP) break;
-    if (StateStamp(state_path) != stamp) break;
+    if (InputStamp(state_dir) != stamp) break;
   }
   return Wakeup::kWork;
+}
+
+// What one pass of the daemon found: when to look again, and what to tell systemd.
+struct Pass {
+  std::optional<UnixSeconds> deadline;
+  std::string waiting_for;
+};
+
+// One pass: the agent's due work, logged. A device that cannot be opened is not a
+// reason to exit (systemd would restart the daemon every 30 s, for ever): the daemon
+// says what is wrong, once per change, and waits for a command to fix it.
+Pass RunOnePass(CommandContext& ctx, DaemonLog& log, std::string& last_problem) {
+  Pass pass;
+  Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent();
+  if (!agent.ok()) {
+    const Status& s = agent.status();
+    const bool configuration = s.code() == StatusCode::kFailedPrecondition;
+    pass.waiting_for = (configuration ? "waiting for configuration: " : "cannot open the licensing state: ") +
+                       OneLine(s.message());
+    if (pass.waiting_for != last_problem) {
+      log.Line(configuration ? Priority::kNotice : Priority::kError, pass.waiting_for);
+    }
+    last_problem = pass.waiting_for;
+    return pass;
+  }
+  last_problem.clear();
+  Status result = (*agent)->RunDue();
+  if (!result.ok()) log.Line(Priority::kError, result.message());
+  pass.deadline = (*agent)->NextDeadline();
+  AgentStatus status = (*agent)->GetStatus();
+  if (status.mode == LicensingMode::kPak) {
+    pass.waiting_for = "Smart Licensing is off (PAK): nothing to do until 'slagent enable'";
+  } else {
+    pass.waiting_for = status.registration_status + ", " + status.authorization_status +
+                       "; next communication " + DeadlineText(pass.deadline);
+  }
+  return pass;
 }
 
 // Plain `run`: passes until SIGTERM or SIGINT.
@@ -77,22 +124,22 @@ int RunUntilStopped(CommandContext& ctx) {
   // during a pass ends the daemon after the pass, not in the middle of it.
   sigprocmask(SIG_BLOCK, &signals, nullptr);
 
-  const std::string state_path = ctx.UnlockedStateDir().StatePath();
+  DaemonLog log(out.err());
+  ctx.EchoEvents([&log](const Event& e) { log.LogEvent(e); });
+  const std::string& state_dir = ctx.state_dir_path();
+  log.Line(Priority::kInfo, "started (state directory " + state_dir + ")");
+  std::string last_problem;
+  std::string last_waiting;
   for (;;) {
-    std::optional<UnixSeconds> deadline;
-    std::string stamp;
-    Status result;
-    {
-      Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent();
-      if (!agent.ok()) return out.Fail(agent.status());
-      result = (*agent)->RunDue();
-      deadline = (*agent)->NextDeadline();
-      stamp = StateStamp(state_path);
-    }  // the agent goes before the state directory it points into
+    Pass pass = RunOnePass(ctx, log, last_problem);  // the agent is gone when it returns
+    std::string stamp = InputStamp(state_dir);
     ctx.ReleaseStateDir();  // the daemon sleeps without the lock
-    if (!result.ok()) out.err() << "slagent run: " << OneLine(result.message()) << std::endl;
-    if (Sleep(deadline, signals, state_path, stamp) == Wakeup::kStop) {
-      out.err() << "slagent run: stopped" << std::endl;
+    if (pass.waiting_for != last_waiting && last_problem.empty()) log.Line(Priority::kInfo, pass.waiting_for);
+    last_waiting = pass.waiting_for;
+    log.Ready(pass.waiting_for);
+    if (Sleep(pass.deadline, signals, state_dir, stamp) == Wakeup::kStop) {
+      log.Stopping();
+      log.Line(Priority::kInfo, "stopped");
       return kExitOk;
     }
   }

@@ -42,8 +42,10 @@ EventLog EventLog::InStateDirectory(const std::string& state_dir) { return Event
 void EventLog::Append(const Event& event) const {
   std::string line = EventLine(event);
   // O_APPEND: one write of a whole line, never interleaved with another's.
-  int fd = open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  // O_NOFOLLOW: never append, as root, to a file a symlink planted here points at.
+  int fd = open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return;
+  (void)GiveToDirectoryOwner(fd, path_.substr(0, path_.rfind('/')));
   ssize_t written = write(fd, line.data(), line.size());
   close(fd);
   if (written != static_cast<ssize_t>(line.size())) return;

@@ -12,6 +12,7 @@
 #include "base/files.h"
 #include "cli/event_log.h"
 #include "cli/status_output.h"
+#include "smartlicensing/licensing_terms.h"
 #include "smartlicensing/state_store.h"
 
 namespace sl::cli {
@@ -22,14 +23,39 @@ namespace {
 constexpr int64_t kDefaultEventLimit = 50;
 
 // Checked before the agent is opened: with no state file the agent shows a new
-// device, and a state directory it cannot read must not pass for one (exit 5).
+// device, and a state directory it cannot read must not pass for one (exit 5). One
+// that does not exist yet is a new device's.
 Status CheckStateDirReadable(const std::string& path) {
   struct stat st{};
-  if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || access(path.c_str(), R_OK | X_OK) != 0) {
+  if (stat(path.c_str(), &st) != 0 && errno == ENOENT) return Status::Ok();
+  if (!S_ISDIR(st.st_mode) || access(path.c_str(), R_OK | X_OK) != 0) {
     return DataLoss("cannot read the state directory '" + path + "'" +
                     (errno != 0 ? std::string(": ") + std::strerror(errno) : ""));
   }
   return Status::Ok();
+}
+
+// What a device needs before the agent can open: the identity and the trust anchor.
+std::vector<SetupStep> MissingSetup(const StateDir& dir) {
+  std::vector<SetupStep> steps;
+  Result<DeviceIdentityConfig> id = dir.LoadIdentity();
+  if (!id.ok() && id.status().code() == StatusCode::kFailedPrecondition) {
+    steps.push_back({"identity", "slagent identity --product-id ID --serial SN"});
+  }
+  Result<std::string> anchor = dir.LoadTrustAnchor();
+  if (!anchor.ok() && anchor.status().code() == StatusCode::kFailedPrecondition) {
+    steps.push_back({"trust_anchor", "slagent trust-anchor FILE"});
+  }
+  return steps;
+}
+
+// The status of a device nobody has configured: PAK, as it left the factory.
+AgentStatus NewDeviceStatus() {
+  AgentStatus s;
+  s.mode = LicensingMode::kPak;
+  s.registration_status = terms::kUnregistered;
+  s.authorization_status = terms::kNotApplicable;
+  return s;
 }
 
 }  // namespace
@@ -38,10 +64,17 @@ int ShowStatus(CommandContext& ctx) {
   Output& out = ctx.output();
   if (Status s = ctx.CheckArguments(1); !s.ok()) return out.Usage(s.message());
   if (Status s = CheckStateDirReadable(ctx.state_dir_path()); !s.ok()) return out.Fail(s);
-  Result<std::unique_ptr<Agent>> agent = ctx.OpenReadOnlyAgent();
-  if (!agent.ok()) return out.Fail(agent.status());
-  AgentStatus status = (*agent)->GetStatus();
-  out.out() << (out.json() ? FormatStatusJson(status) + "\n" : FormatStatusText(status));
+  std::vector<SetupStep> setup = MissingSetup(ctx.UnlockedStateDir());
+  AgentStatus status = NewDeviceStatus();
+  struct stat st{};
+  if (setup.empty() || stat(ctx.UnlockedStateDir().StatePath().c_str(), &st) == 0) {
+    // Configured, or a device with a state whose configuration was removed since: the
+    // agent says what it has, or why it cannot open.
+    Result<std::unique_ptr<Agent>> agent = ctx.OpenReadOnlyAgent();
+    if (!agent.ok()) return out.Fail(agent.status());
+    status = (*agent)->GetStatus();
+  }
+  out.out() << (out.json() ? FormatStatusJson(status, setup) + "\n" : FormatStatusText(status, setup));
   return kExitOk;
 }
 

@@ -61,8 +61,9 @@ Status StateDir::Prepare(bool lock) {
   SL_RETURN_IF_ERROR(MakePrivateDir(dir_));
   SL_RETURN_IF_ERROR(MakePrivateDir(key_dir_));
   if (lock && lock_fd_ < 0) {
-    lock_fd_ = open(LockPath().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    lock_fd_ = open(LockPath().c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (lock_fd_ < 0) return DataLoss("cannot open '" + LockPath() + "': " + std::strerror(errno));
+    SL_RETURN_IF_ERROR(GiveToDirectoryOwner(lock_fd_, dir_));
     if (flock(lock_fd_, LOCK_EX) != 0) return DataLoss("cannot lock '" + LockPath() + "': " + std::strerror(errno));
     // The lock makes this the one writer: temporary files of a writer killed mid-write
     // are leftovers (the state's own are the store's, the device key's DeviceDirectory's).
@@ -140,7 +141,12 @@ Result<std::unique_ptr<Agent>> StateDir::OpenAgent(bool read_only) {
   options.hostname = id->hostname;
   options.trust_anchor_pem = *anchor;
   options.transport_factory = CurlTransportFactory();
-  if (!read_only) options.on_event = [log = event_log()](const Event& e) { log.Append(e); };
+  if (!read_only) {
+    options.on_event = [log = event_log(), echo = echo_](const Event& e) {
+      log.Append(e);
+      if (echo) echo(e);
+    };
+  }
   options.read_only = read_only;
   Result<std::unique_ptr<DeviceDirectory>> device = DeviceDirectory::Open(std::move(options));
   if (!device.ok()) return device.status();

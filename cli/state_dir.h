@@ -73,6 +73,10 @@ class StateDir {
   // Erases the stored state and the event log; keeps identity and trust anchor.
   Status FactoryReset();
 
+  // Also passes every event of the agents opened for writing to `echo` (the daemon's
+  // log), after the event log.
+  void set_event_echo(EventCallback echo) { echo_ = std::move(echo); }
+
   std::string StatePath() const { return dir_ + "/state"; }
   EventLog event_log() const { return EventLog::InStateDirectory(dir_); }
   std::string LockPath() const { return dir_ + "/lock"; }
@@ -82,6 +86,7 @@ class StateDir {
   std::string dir_;
   std::string key_dir_;
   int lock_fd_ = -1;
+  EventCallback echo_;
   std::unique_ptr<DeviceDirectory> device_;  // what the open agent points at
 };
 

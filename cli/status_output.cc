@@ -44,13 +44,14 @@ std::string DescribeTransport(const TransportSettings& s, bool password_set) {
   return text;
 }
 
-std::string FormatStatusText(const AgentStatus& s) {
+std::string FormatStatusText(const AgentStatus& s, const std::vector<SetupStep>& setup) {
   std::ostringstream out;
   auto line = [&out](const char* field, const std::string& value) {
     constexpr size_t kWidth = 40;  // the longest field name, and a space
     out << field << ":" << std::string(kWidth - std::min<size_t>(kWidth - 1, std::string(field).size()), ' ')
         << (value.empty() ? "-" : value) << "\n";
   };
+  for (const SetupStep& step : setup) line("Not configured", step.name + ": run '" + step.command + "'");
   line("Smart licensing mode", ModeText(s.mode));
   line("Transport settings", DescribeTransport(s.transport, s.proxy_password_set));
   line("Do not share my hostname or IP address", s.privacy ? "Yes" : "No");
@@ -87,9 +88,12 @@ std::string FormatStatusText(const AgentStatus& s) {
   return out.str();
 }
 
-std::string FormatStatusJson(const AgentStatus& s) {
+std::string FormatStatusJson(const AgentStatus& s, const std::vector<SetupStep>& setup) {
   JsonWriter w;
   w.StartObject();
+  w.Key("not_configured").StartArray();
+  for (const SetupStep& step : setup) w.StartObject().Field("item", step.name).Field("command", step.command).EndObject();
+  w.EndArray();
   w.Field("mode", s.mode == LicensingMode::kSmart ? "smart" : "pak");
   w.Field("registration_status", s.registration_status);
   w.Field("authorization_status", s.authorization_status);

@@ -4,13 +4,21 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "smartlicensing/agent.h"
 
 namespace sl::cli {
 
-std::string FormatStatusText(const AgentStatus& status);
-std::string FormatStatusJson(const AgentStatus& status);
+// What a device still needs before the agent can run, for the status page.
+struct SetupStep {
+  std::string name;     // "identity", "trust_anchor": stable, for scripts
+  std::string command;  // what the operator runs
+};
+
+// `setup` lists what is not configured yet (then `status` is that of a new device).
+std::string FormatStatusText(const AgentStatus& status, const std::vector<SetupStep>& setup = {});
+std::string FormatStatusJson(const AgentStatus& status, const std::vector<SetupStep>& setup = {});
 // "Direct (https://...)", "Smart Software Manager On-Prem (https://.../SmartTransport)",
 // "Proxy Server proxy.example.com:3128 (user alice, password set)".
 std::string DescribeTransport(const TransportSettings& settings, bool password_set);

@@ -5,7 +5,7 @@ packages=(
   build-essential cmake pkg-config git openssl curl
   libssl-dev libcurl4-openssl-dev rapidjson-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  tinyproxy faketime universal-ctags
+  libsystemd-dev tinyproxy faketime universal-ctags
 )
 missing=()
 for p in "${packages[@]}"; do

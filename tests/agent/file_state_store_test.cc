@@ -200,5 +200,30 @@ TEST(AgentFileStateStoreTest, AnOversizedFileIsDataLoss) {
   EXPECT_EQ(store.Load().status().code(), StatusCode::kDataLoss);
 }
 
+TEST(AgentFileStateStoreTest, RootWritesFilesThatBelongToTheDirectorysOwner) {
+  // `sudo slagent ...` must leave files the daemon, running as the directory's owner,
+  // can read and replace.
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (CI runs as root)";
+  test::TempDir dir;
+  const uid_t nobody = 65534;
+  ASSERT_EQ(chown(dir.path().c_str(), nobody, nobody), 0);
+  FileStateStore store(dir.File("state"), dir.File("state.witness"));
+  ASSERT_TRUE(store.Save("record").ok());
+  ASSERT_TRUE(CreateFileAtomically(dir.File("device.key"), "secret").ok());
+  for (const char* name : {"state", "state.witness", "device.key"}) {
+    struct stat st{};
+    ASSERT_EQ(stat(dir.File(name).c_str(), &st), 0) << name;
+    EXPECT_EQ(st.st_uid, nobody) << name;
+    EXPECT_EQ(st.st_gid, nobody) << name;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << name;
+  }
+  // A directory root owns keeps root's files.
+  test::TempDir own;
+  ASSERT_TRUE(CreateFileAtomically(own.File("f"), "x").ok());
+  struct stat st{};
+  ASSERT_EQ(stat(own.File("f").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+}
+
 }  // namespace
 }  // namespace sl
