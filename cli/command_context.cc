@@ -1,5 +1,7 @@
 #include "cli/command_context.h"
 
+#include "cli/pending_usage.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
@@ -45,17 +47,20 @@ Status CommandContext::CheckArguments(size_t word_count) const {
   return cli::CheckArguments(invocation_, word_count, command_.Accepted());
 }
 
-Result<StateDir*> CommandContext::LockStateDir() {
+Result<StateDir*> CommandContext::LockStateDir(bool wait) {
   dir_ = std::make_unique<StateDir>(state_dir_, key_dir_);
   dir_->set_event_echo(echo_);
-  SL_RETURN_IF_ERROR(dir_->Prepare(/*lock=*/true));
+  SL_RETURN_IF_ERROR(dir_->Prepare(/*lock=*/true, wait));
   return dir_.get();
 }
 
-Result<std::unique_ptr<Agent>> CommandContext::OpenLockedAgent() {
-  Result<StateDir*> dir = LockStateDir();
+Result<std::unique_ptr<Agent>> CommandContext::OpenLockedAgent(bool wait) {
+  Result<StateDir*> dir = LockStateDir(wait);
   if (!dir.ok()) return dir.status();
-  return (*dir)->OpenAgent(/*read_only=*/false);
+  Result<std::unique_ptr<Agent>> agent = (*dir)->OpenAgent(/*read_only=*/false);
+  if (!agent.ok()) return agent;
+  SL_RETURN_IF_ERROR(PendingUsage(state_dir_).ApplyTo(**agent));
+  return agent;
 }
 
 Result<std::unique_ptr<Agent>> CommandContext::OpenReadOnlyAgent() {

@@ -42,9 +42,11 @@ class CommandContext {
   StateDir UnlockedStateDir() const { return StateDir(state_dir_, key_dir_); }
   // The state directory, created if needed, under its exclusive lock (a command that
   // writes the identity or the trust anchor, or erases the state).
-  Result<StateDir*> LockStateDir();
-  // The agent over the locked state directory: every command that changes state.
-  Result<std::unique_ptr<Agent>> OpenLockedAgent();
+  // With `wait` false, Unavailable at once when another command holds the lock.
+  Result<StateDir*> LockStateDir(bool wait = true);
+  // The agent over the locked state directory: every command that changes state. Usage
+  // queued while the lock was busy (cli/pending_usage.h) is applied first.
+  Result<std::unique_ptr<Agent>> OpenLockedAgent(bool wait = true);
   // The agent for `status`: no lock, nothing written, not even a device secret.
   Result<std::unique_ptr<Agent>> OpenReadOnlyAgent();
   // Every event of the agents opened for writing from now on also goes to `echo`.

@@ -18,6 +18,8 @@ constexpr const char* kGlobalOptionsAndExitCodes = R"(Global options
   --key-dir DIR     device secret directory (default $SLAGENT_KEY_DIR, /etc/slagent for the
                     default state directory, else DIR.keys next to the state directory)
   --json            machine-readable output
+  --help            this text; with a command, that command's usage
+  --version         the version of slagent and of the licensing protocol
 
 Exit codes: 0 success, 1 internal error, 2 usage error, 3 refused by CSSM,
 4 communication failure (retry scheduled), 5 local state problem, 6 not allowed now.
@@ -79,8 +81,8 @@ std::vector<Command> MakeCommandTable() {
     {"run", S::kOperation, {}, {"--once"},
      {"run [--once]                 the daemon: perform renewals and retries when due"},
      RunDaemon},
-    {"backup", S::kOperation, {}, {},
-     {"backup FILE | restore FILE   save or restore the licensing state"},
+    {"backup", S::kOperation, {}, {"--force"},
+     {"backup FILE [--force] | restore FILE   save (--force: over an existing file) or restore the state"},
      WriteBackup},
     {"restore", S::kOperation, {}, {}, {}, RestoreBackup},  // on backup's line
     {"events", S::kOperation, {"--limit"}, {},
@@ -142,6 +144,18 @@ std::string UsageText() {
     }
   }
   return text + "\n" + kGlobalOptionsAndExitCodes;
+}
+
+std::string CommandUsageText(const Command& command) {
+  std::string text = "usage: slagent [--state-dir DIR] [--key-dir DIR] [--json] ...\n";
+  for (const Command& c : CommandTable()) {
+    for (const std::string& line : c.usage_lines) {
+      // Its own lines, or the line it shares ("backup FILE | restore FILE").
+      bool own = &c == &command || line.find("| " + command.name + " ") != std::string::npos;
+      if (own) text += "  " + line + "\n";
+    }
+  }
+  return text + "\nAll commands, global options and exit codes: slagent help\n";
 }
 
 }  // namespace sl::cli

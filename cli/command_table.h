@@ -59,5 +59,7 @@ OptionNames KnownOptions();
 // `slagent help`: the synopsis, the table's usage lines by section, the global
 // options and the exit codes.
 std::string UsageText();
+// `slagent help COMMAND`, `slagent COMMAND --help`: that command's lines.
+std::string CommandUsageText(const Command& command);
 
 }  // namespace sl::cli

@@ -20,10 +20,11 @@ namespace {
 enum class Wakeup { kWork, kStop };
 
 // When the daemon's inputs last changed: other slagent commands wake it this way (the
-// state, and the identity and trust anchor a device waiting for configuration needs).
+// state, the identity and trust anchor a device waiting for configuration needs, and
+// usage queued while the lock was busy).
 std::string InputStamp(const std::string& state_dir) {
   std::string stamp;
-  for (const char* file : {"/state", "/identity.json", "/cssm-signing.crt"}) {
+  for (const char* file : {"/state", "/identity.json", "/cssm-signing.crt", "/usage.pending"}) {
     struct stat st{};
     if (stat((state_dir + file).c_str(), &st) == 0) {
       stamp += std::to_string(st.st_ino) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +

@@ -1,5 +1,10 @@
 #include "cli/invocation.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <optional>
 
 #include "base/files.h"
@@ -8,8 +13,41 @@
 namespace sl::cli {
 
 const OptionNames& GlobalOptions() {
-  static const OptionNames kGlobal{{"--state-dir", "--key-dir"}, {"--json", "--help"}};
+  static const OptionNames kGlobal{{"--state-dir", "--key-dir"}, {"--json", "--help", "--version"}};
   return kGlobal;
+}
+
+namespace {
+
+// Levenshtein distance, for did-you-mean on names of a few letters.
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string ClosestName(const std::string& typed, const std::set<std::string>& known) {
+  std::string best;
+  size_t best_distance = 3;
+  for (const std::string& name : known) {
+    size_t d = EditDistance(typed, name);
+    if (d < best_distance && 2 * d < name.size()) {
+      best = name;
+      best_distance = d;
+    }
+  }
+  return best;
 }
 
 std::string Invocation::Get(const std::string& option) const {
@@ -43,7 +81,10 @@ Result<Invocation> ParseInvocation(const std::vector<std::string>& args, const O
       inv.options[arg] = value;
     } else {
       // Also a switch given a value (--json=1): a switch takes none.
-      return InvalidArgument("unknown option " + arg);
+      std::set<std::string> names = known.value_options;
+      names.insert(known.switches.begin(), known.switches.end());
+      std::string closest = ClosestName(arg, names);
+      return InvalidArgument("unknown option " + arg + (closest.empty() || closest == arg ? "" : "; did you mean " + closest + "?"));
     }
   }
   inv.json = inv.HasSwitch("--json");
@@ -74,6 +115,25 @@ Result<int64_t> ParseInteger(const std::string& text, int64_t min, int64_t max, 
   return *n;
 }
 
+namespace {
+
+// At most `max_bytes` of standard input, for a secret piped in.
+Result<std::string> ReadStandardInput(size_t max_bytes, const std::string& what) {
+  std::string data;
+  char buffer[1024];
+  for (;;) {
+    ssize_t n = read(STDIN_FILENO, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return InvalidArgument("cannot read the " + what + " from standard input: " + std::strerror(errno));
+    if (n == 0) break;
+    data.append(buffer, static_cast<size_t>(n));
+    if (data.size() > max_bytes) return InvalidArgument("the " + what + " on standard input is too long");
+  }
+  return data;
+}
+
+}  // namespace
+
 Result<std::string> ReadOperatorFile(const std::string& path, size_t max_bytes, const std::string& what) {
   Result<std::string> data = ReadFileCapped(path, max_bytes);
   if (!data.ok()) return InvalidArgument("the " + what + " file: " + data.status().message());
@@ -81,7 +141,7 @@ Result<std::string> ReadOperatorFile(const std::string& path, size_t max_bytes, 
 }
 
 Result<std::string> ReadSecretFile(const std::string& path, const std::string& what) {
-  Result<std::string> data = ReadOperatorFile(path, 4096, what);
+  Result<std::string> data = path == "-" ? ReadStandardInput(4096, what) : ReadOperatorFile(path, 4096, what);
   if (!data.ok()) return data.status();
   std::string line = data->substr(0, data->find_first_of("\r\n"));
   while (!line.empty() && line.back() == ' ') line.pop_back();

@@ -44,8 +44,13 @@ struct Invocation {
   bool HasSwitch(const std::string& name) const { return switches.count(name) != 0; }
 };
 
+// The name in `known` closest to `typed` when it is a plausible typo (at most two
+// letters added, dropped or changed, and fewer than half of them), else "".
+std::string ClosestName(const std::string& typed, const std::set<std::string>& known);
+
 // `args` is the command line without the program name. InvalidArgument for a name not
-// in `known` ("unknown option --x"), or a value option at the end without its value.
+// in `known` ("unknown option --x", with a did-you-mean), or a value option at the end
+// without its value.
 Result<Invocation> ParseInvocation(const std::vector<std::string>& args, const OptionNames& known);
 
 // Checks that the command got exactly `word_count` words (itself included) and no
@@ -61,7 +66,8 @@ Result<std::string> ReadOperatorFile(const std::string& path, size_t max_bytes, 
 
 // The first line of a file holding a secret (a token, a proxy password), without its
 // line ending or trailing spaces, so that `echo secret > file` works. Reading it from a
-// file keeps the secret out of the process list and the shell history.
+// file keeps the secret out of the process list and the shell history. "-" reads it
+// from standard input (`pass show cssm-token | slagent register --token-file -`).
 Result<std::string> ReadSecretFile(const std::string& path, const std::string& what);
 
 }  // namespace sl::cli

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "base/iso8601.h"
+#include "cli/pending_usage.h"
 #include "cli/status_output.h"
 #include "smartlicensing/licensing_terms.h"
 
@@ -32,7 +33,14 @@ int SetUsage(CommandContext& ctx) {
   if (!IsValidLicenseTag(tag)) return out.Usage("license tag must be 1-128 letters, digits or . _ - :");
   Result<int64_t> count = ParseInteger(ctx.word(3), 0, kMaxLicenseCount, "COUNT");
   if (!count.ok()) return out.Usage(count.status().message());
-  Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent();
+  Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent(/*wait=*/false);
+  if (!agent.ok() && agent.status().code() == StatusCode::kUnavailable) {
+    // Another command holds the lock, perhaps for as long as the network takes.
+    if (Status s = PendingUsage(ctx.state_dir_path()).Queue(tag, *count); !s.ok()) return out.Fail(s);
+    return out.Done("Current usage of " + tag + ": " + std::to_string(*count) +
+                    " (queued while another slagent command runs; applied when it ends, and reported with the "
+                    "next authorization or usage update)");
+  }
   if (!agent.ok()) return out.Fail(agent.status());
   if (Status s = (*agent)->SetUsage(tag, *count); !s.ok()) return out.Fail(s);
   if (Status s = (*agent)->SaveUsage(); !s.ok()) return out.Fail(s);
@@ -45,9 +53,27 @@ int ReportUsage(CommandContext& ctx) {
   if (Status s = ctx.CheckArguments(2); !s.ok()) return out.Usage(s.message());
   Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent();
   if (!agent.ok()) return out.Fail(agent.status());
+  if ((*agent)->GetStatus().registration_status != terms::kRegistered) {
+    // The agent keeps the usage and reports it once registered; nothing was sent now.
+    return out.Fail(FailedPrecondition("usage not reported: this product instance is not registered (" +
+                                       (*agent)->GetStatus().authorization_status +
+                                       "); it is reported with the first authorization after 'slagent register'"));
+  }
   if (Status s = (*agent)->UpdateUsage(); !s.ok()) return out.Fail(s);
   AgentStatus status = (*agent)->GetStatus();
-  return out.Done("Usage updated. License authorization status: " + status.authorization_status);
+  return out.Done("Usage reported to CSSM. License authorization status: " + status.authorization_status);
+}
+
+// What a factory reset leaves on CSSM: a registered instance keeps its licenses there
+// until someone removes it. "" when nothing is registered (or the state cannot be read).
+std::string RegistrationLeftOnCssm(StateDir& dir) {
+  Result<std::unique_ptr<Agent>> agent = dir.OpenAgent(/*read_only=*/true);
+  if (!agent.ok()) return "";
+  AgentStatus s = (*agent)->GetStatus();
+  if (s.instance_id.empty()) return "";
+  return ". Warning: product instance " + s.instance_id + " (Smart account " + s.smart_account + ", virtual account " +
+         s.virtual_account + ") is still registered on CSSM and holds its licenses: remove it there (Product "
+         "Instances > Remove), or deregister before a factory reset next time";
 }
 
 }  // namespace
@@ -71,7 +97,14 @@ int RegisterWithToken(CommandContext& ctx) {
   if (!token.ok()) return out.Fail(token.status());
   Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent();
   if (!agent.ok()) return out.Fail(agent.status());
-  Status s = (*agent)->Register(*token, ctx.invocation().HasSwitch("--reregister"));
+  const bool reregister = ctx.invocation().HasSwitch("--reregister");
+  if (!reregister && (*agent)->GetStatus().registration_status == terms::kRegistered) {
+    // The agent's own sentence names the web page's check box; here it is a flag.
+    return out.Fail(FailedPrecondition(
+        "this product instance is already registered; to register it again (for example to move it to another "
+        "virtual account), add --reregister"));
+  }
+  Status s = (*agent)->Register(*token, reregister);
   if (!s.ok()) return out.Fail(s);
   AgentStatus status = (*agent)->GetStatus();
   return out.Done("Registration status: " + status.registration_status + " (Smart account " + status.smart_account +
@@ -121,8 +154,9 @@ int EraseLicensingState(CommandContext& ctx) {
   }
   Result<StateDir*> dir = ctx.LockStateDir();
   if (!dir.ok()) return out.Fail(dir.status());
+  const std::string left_on_cssm = RegistrationLeftOnCssm(**dir);
   if (Status s = (*dir)->FactoryReset(); !s.ok()) return out.Fail(s);
-  return out.Done("Factory reset: licensing state erased; Smart licensing mode: Off (PAK)");
+  return out.Done("Factory reset: licensing state erased; Smart licensing mode: Off (PAK)" + left_on_cssm);
 }
 
 }  // namespace sl::cli

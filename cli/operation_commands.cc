@@ -85,8 +85,15 @@ int WriteBackup(CommandContext& ctx) {
   if (!agent.ok()) return out.Fail(agent.status());
   Result<std::string> backup = (*agent)->Backup();
   if (!backup.ok()) return out.Fail(backup.status());
-  if (Status s = WriteFileAtomically(ctx.word(1), *backup); !s.ok()) return out.Fail(s);
-  return out.Done("Backup written to " + ctx.word(1) + " (it holds the device key: keep it safe)");
+  // Never over an existing file unless asked: it may be the only copy of another state.
+  const std::string& file = ctx.word(1);
+  Status written = ctx.invocation().HasSwitch("--force") ? WriteFileAtomically(file, *backup)
+                                                          : CreateFileAtomically(file, *backup);
+  if (written.code() == StatusCode::kAlreadyExists) {
+    return out.Fail(AlreadyExists("'" + file + "' exists: choose another file, or add --force to replace it"));
+  }
+  if (!written.ok()) return out.Fail(written);
+  return out.Done("Backup written to " + file + " (it holds the device key: keep it safe)");
 }
 
 int RestoreBackup(CommandContext& ctx) {
@@ -128,7 +135,9 @@ int ShowEvents(CommandContext& ctx) {
 
 int ShowVersion(CommandContext& ctx) {
   // Ignores anything after it, as slagent always has (so does `help`).
-  return ctx.output().Done("slagent 0.1.0 (licensing protocol 1)");
+  return ShowVersion(ctx.output());
 }
+
+int ShowVersion(Output& output) { return output.Done(std::string("slagent ") + SL_VERSION + " (licensing protocol 1)"); }
 
 }  // namespace sl::cli

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "cli/command_context.h"
+#include "cli/output.h"
 
 namespace sl::cli {
 
@@ -19,5 +20,7 @@ int WriteBackup(CommandContext& context);
 int RestoreBackup(CommandContext& context);
 int ShowEvents(CommandContext& context);
 int ShowVersion(CommandContext& context);
+// `slagent --version` and `slagent version`: the program's and the protocol's versions.
+int ShowVersion(Output& output);
 
 }  // namespace sl::cli

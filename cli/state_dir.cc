@@ -57,14 +57,20 @@ StateDir::~StateDir() {
   if (lock_fd_ >= 0) close(lock_fd_);  // releases the flock
 }
 
-Status StateDir::Prepare(bool lock) {
+Status StateDir::Prepare(bool lock, bool wait) {
   SL_RETURN_IF_ERROR(MakePrivateDir(dir_));
   SL_RETURN_IF_ERROR(MakePrivateDir(key_dir_));
   if (lock && lock_fd_ < 0) {
     lock_fd_ = open(LockPath().c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (lock_fd_ < 0) return DataLoss("cannot open '" + LockPath() + "': " + std::strerror(errno));
     SL_RETURN_IF_ERROR(GiveToDirectoryOwner(lock_fd_, dir_));
-    if (flock(lock_fd_, LOCK_EX) != 0) return DataLoss("cannot lock '" + LockPath() + "': " + std::strerror(errno));
+    if (flock(lock_fd_, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+      const int error = errno;
+      close(lock_fd_);
+      lock_fd_ = -1;
+      if (error == EWOULDBLOCK) return Unavailable("another slagent command is running");
+      return DataLoss("cannot lock '" + LockPath() + "': " + std::strerror(error));
+    }
     // The lock makes this the one writer: temporary files of a writer killed mid-write
     // are leftovers (the state's own are the store's, the device key's DeviceDirectory's).
     for (const char* file : {"/identity.json", "/cssm-signing.crt", "/events.jsonl"}) {
@@ -156,6 +162,11 @@ Result<std::unique_ptr<Agent>> StateDir::OpenAgent(bool read_only) {
 
 Status StateDir::FactoryReset() {
   SL_RETURN_IF_ERROR(DeviceDirectory::EraseState(dir_, key_dir_));
+  // What only the erased state referred to, or would have been applied to it.
+  RemoveCaBundlesExcept("");
+  if (unlink((dir_ + "/usage.pending").c_str()) != 0 && errno != ENOENT) {
+    return DataLoss("cannot remove '" + dir_ + "/usage.pending': " + std::strerror(errno));
+  }
   return event_log().Erase();
 }
 

@@ -9,6 +9,7 @@
 //                                (H: the start of its SHA-256, so that a new copy never
 //                                replaces the one the current settings use)
 //   <state-dir>/events.jsonl     the history of operations and results (cli/event_log.h)
+//   <state-dir>/usage.pending    usage set while the lock was busy (cli/pending_usage.h)
 //   <state-dir>/lock             flock(2) target: one operation at a time
 //   <key-dir>/device.key         the device secret that seals the state (outside the state dir)
 //   <key-dir>/state.witness      records that a state existed (so deleting it is detected)
@@ -52,8 +53,9 @@ class StateDir {
   StateDir& operator=(const StateDir&) = delete;
 
   // Creates the directories (0700) if needed and takes the exclusive lock.
-  // DataLoss (exit 5) when they cannot be created, read or locked.
-  Status Prepare(bool lock);
+  // DataLoss (exit 5) when they cannot be created, read or locked. With `wait` false,
+  // Unavailable at once when another process holds the lock.
+  Status Prepare(bool lock, bool wait = true);
 
   Result<DeviceIdentityConfig> LoadIdentity() const;
   Status SaveIdentity(const DeviceIdentityConfig& identity) const;
@@ -70,7 +72,8 @@ class StateDir {
   // writes and no event is logged (status); otherwise the agent's events are appended
   // to the event log.
   Result<std::unique_ptr<Agent>> OpenAgent(bool read_only);
-  // Erases the stored state and the event log; keeps identity and trust anchor.
+  // Erases the stored state, the event log, queued usage and the CA bundle copies the
+  // state's transport settings referred to; keeps identity and trust anchor.
   Status FactoryReset();
 
   // Also passes every event of the agents opened for writing to `echo` (the daemon's

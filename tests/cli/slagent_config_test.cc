@@ -148,5 +148,29 @@ TEST_F(SlagentConfigTest, ACertificateThatCannotBeTheTrustAnchorIsRefusedWhenSet
   EXPECT_EQ(Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"}).exit_code, 0);
 }
 
+TEST_F(SlagentConfigTest, MessagesSpeakOfTheCommandLineAndNameWhatIsLeftOnCssm) {
+  Register();
+  CommandResult again = Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"});
+  EXPECT_EQ(again.exit_code, 6);
+  EXPECT_NE(again.err.find("add --reregister"), std::string::npos) << again.err;
+  EXPECT_EQ(again.err.find("select"), std::string::npos) << "no web-page check box: " << again.err;
+
+  const std::string instance = Str(Status(), "instance_id");
+  CommandResult reset = Run({"factory-reset", "--yes"});
+  EXPECT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_NE(reset.out.find("Warning: product instance " + instance), std::string::npos) << reset.out;
+  EXPECT_NE(reset.out.find("still registered on CSSM"), std::string::npos) << reset.out;
+  EXPECT_EQ(mock_.Admin("GET", "/admin/v1/product-instances/" + instance).status, 200) << "it is, indeed";
+}
+
+TEST_F(SlagentConfigTest, ATokenFileOfDashIsReadFromStandardInput) {
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  CommandResult r = test::RunCommand({"/bin/sh", "-c", "printf 'TEST-TOKEN-EXPRESSWAY\\n' | \"$0\" \"$@\"",
+                                      SL_SLAGENT_BINARY, "--state-dir", dir_.File("state"), "register",
+                                      "--token-file", "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Str(Status(), "registration_status"), "Registered");
+}
+
 }  // namespace
 }  // namespace sl
