@@ -47,15 +47,15 @@ Status CommandContext::CheckArguments(size_t word_count) const {
   return cli::CheckArguments(invocation_, word_count, command_.Accepted());
 }
 
-Result<StateDir*> CommandContext::LockStateDir(bool wait) {
+Result<StateDir*> CommandContext::LockStateDir(std::optional<std::chrono::milliseconds> patience) {
   dir_ = std::make_unique<StateDir>(state_dir_, key_dir_);
   dir_->set_event_echo(echo_);
-  SL_RETURN_IF_ERROR(dir_->Prepare(/*lock=*/true, wait));
+  SL_RETURN_IF_ERROR(dir_->Prepare(/*lock=*/true, patience));
   return dir_.get();
 }
 
-Result<std::unique_ptr<Agent>> CommandContext::OpenLockedAgent(bool wait) {
-  Result<StateDir*> dir = LockStateDir(wait);
+Result<std::unique_ptr<Agent>> CommandContext::OpenLockedAgent(std::optional<std::chrono::milliseconds> patience) {
+  Result<StateDir*> dir = LockStateDir(patience);
   if (!dir.ok()) return dir.status();
   Result<std::unique_ptr<Agent>> agent = (*dir)->OpenAgent(/*read_only=*/false);
   if (!agent.ok()) return agent;

@@ -5,7 +5,9 @@
 // Thread-safety: one context per command line, used from that command's thread.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/command_table.h"
@@ -42,11 +44,12 @@ class CommandContext {
   StateDir UnlockedStateDir() const { return StateDir(state_dir_, key_dir_); }
   // The state directory, created if needed, under its exclusive lock (a command that
   // writes the identity or the trust anchor, or erases the state).
-  // With `wait` false, Unavailable at once when another command holds the lock.
-  Result<StateDir*> LockStateDir(bool wait = true);
+  // With a `patience`, Unavailable when another command still holds the lock after
+  // that long.
+  Result<StateDir*> LockStateDir(std::optional<std::chrono::milliseconds> patience = std::nullopt);
   // The agent over the locked state directory: every command that changes state. Usage
   // queued while the lock was busy (cli/pending_usage.h) is applied first.
-  Result<std::unique_ptr<Agent>> OpenLockedAgent(bool wait = true);
+  Result<std::unique_ptr<Agent>> OpenLockedAgent(std::optional<std::chrono::milliseconds> patience = std::nullopt);
   // The agent for `status`: no lock, nothing written, not even a device secret.
   Result<std::unique_ptr<Agent>> OpenReadOnlyAgent();
   // Every event of the agents opened for writing from now on also goes to `echo`.

@@ -18,6 +18,14 @@ namespace {
 // The options only `transport proxy` takes.
 const std::set<std::string> kProxyOptions = {"--address", "--port", "--username", "--password-file"};
 
+// The identity as a --json result.
+std::string IdentityJson(const DeviceIdentityConfig& id) {
+  JsonWriter w;
+  w.StartObject().Field("product_id", id.product_id).Field("serial_number", id.serial_number);
+  w.Field("hostname", id.hostname).EndObject();
+  return w.str();
+}
+
 // "hostname from the system" / "hostname NAME": how the identity answers end.
 std::string HostnameText(const std::string& hostname) {
   return hostname.empty() ? ", hostname from the system" : ", hostname " + hostname;
@@ -63,14 +71,16 @@ int SetIdentity(CommandContext& ctx) {
   if (Status s = CheckUdiMayChange(**dir, id); !s.ok()) return out.Fail(s);
   if (Status s = (*dir)->SaveIdentity(id); !s.ok()) return out.Fail(s);
   return out.Done("Device identity: product ID " + id.product_id + ", serial number " + id.serial_number +
-                  HostnameText(id.hostname));
+                      HostnameText(id.hostname),
+                  IdentityJson(id));
 }
 
 int ShowIdentity(CommandContext& ctx) {
   Result<DeviceIdentityConfig> id = ctx.UnlockedStateDir().LoadIdentity();
   if (!id.ok()) return ctx.output().Fail(id.status());
-  return ctx.output().Done("Product ID " + id->product_id + ", serial number " + id->serial_number +
-                           HostnameText(id->hostname));
+  return ctx.output().Done(
+      "Product ID " + id->product_id + ", serial number " + id->serial_number + HostnameText(id->hostname),
+      IdentityJson(*id));
 }
 
 // A CA bundle the operator named: at least one PEM certificate, every one readable.
@@ -174,8 +184,12 @@ int SetTrustAnchor(CommandContext& ctx) {
   Result<StateDir*> dir = ctx.LockStateDir();
   if (!dir.ok()) return out.Fail(dir.status());
   if (Status s = (*dir)->SaveTrustAnchor(*pem); !s.ok()) return out.Fail(s);
+  JsonWriter result;
+  result.StartObject().Field("subject", cert->SubjectCommonName()).Field("serial", cert->SerialHex());
+  result.Field("not_after", FormatIso8601(cert->NotAfter())).EndObject();
   return out.Done("CSSM trust anchor: " + cert->SubjectCommonName() + " (valid until " +
-                  FormatIso8601(cert->NotAfter()) + ")");
+                      FormatIso8601(cert->NotAfter()) + ")",
+                  result.str());
 }
 
 int SetTransport(CommandContext& ctx) {
@@ -206,7 +220,10 @@ int SetTransport(CommandContext& ctx) {
   }
   if (Status s = (*agent)->SetTransportSettings(*settings); !s.ok()) return out.Fail(s);
   (*dir)->RemoveCaBundlesExcept(settings->ca_bundle_path);
-  return out.Done("Transport settings: " + DescribeTransport(settings.value(), (*agent)->GetStatus().proxy_password_set));
+  const bool password_set = (*agent)->GetStatus().proxy_password_set;
+  JsonWriter result;
+  WriteTransportJson(result, *settings, password_set);
+  return out.Done("Transport settings: " + DescribeTransport(*settings, password_set), result.str());
 }
 
 int SetPrivacy(CommandContext& ctx) {
@@ -217,8 +234,11 @@ int SetPrivacy(CommandContext& ctx) {
   Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent();
   if (!agent.ok()) return out.Fail(agent.status());
   if (Status s = (*agent)->SetPrivacy(value == "on"); !s.ok()) return out.Fail(s);
+  JsonWriter result;
+  result.StartObject().Field("privacy", value == "on").EndObject();
   return out.Done(value == "on" ? "Hostname and IP address are no longer shared with Cisco"
-                                : "Hostname is shared with Cisco again");
+                                : "Hostname is shared with Cisco again",
+                  result.str());
 }
 
 }  // namespace sl::cli

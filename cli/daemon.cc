@@ -11,6 +11,7 @@
 
 #include "base/iso8601.h"
 #include "cli/daemon_log.h"
+#include "cli/status_output.h"
 #include "smartlicensing/time_source.h"
 
 namespace sl::cli {
@@ -54,7 +55,8 @@ int RunDueOnce(CommandContext& ctx) {
     return out.Fail(Unavailable(status.last_error + " Next communication attempt: " + DeadlineText(deadline)));
   }
   return out.Done("Registration status: " + status.registration_status + ". License authorization status: " +
-                  status.authorization_status + ". Next communication attempt: " + DeadlineText(deadline));
+                      status.authorization_status + ". Next communication attempt: " + DeadlineText(deadline),
+                  LicensingResultJson(status));
 }
 
 // Sleeps until `deadline`, at most an hour, measured on the steady clock so that

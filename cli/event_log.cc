@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <sstream>
+#include <utility>
 
 #include "base/files.h"
 #include "base/iso8601.h"
@@ -26,9 +27,23 @@ std::vector<std::string> SplitLines(const std::string& text) {
   return lines;
 }
 
+// The stable identifier of each event type: what scripts match on (the names of
+// EventTypeName are for people and may be reworded).
+constexpr std::pair<EventType, const char*> kEventIds[] = {
+    {EventType::kModeChanged, "mode_changed"},
+    {EventType::kRegistrationStatusChanged, "registration_status_changed"},
+    {EventType::kAuthorizationStatusChanged, "authorization_status_changed"},
+    {EventType::kCommunicationSucceeded, "communication_succeeded"},
+    {EventType::kCommunicationFailed, "communication_failed"},
+    {EventType::kHostnameChanged, "hostname_changed"},
+    {EventType::kClockMovedBackwards, "clock_moved_backwards"},
+    {EventType::kClockJumpedForwards, "clock_jumped_forwards"},
+    {EventType::kStateRestored, "state_restored"},
+};
+
 std::string EventLine(const Event& event) {
   JsonWriter w;
-  w.StartObject().Field("time", FormatIso8601(event.time)).Field("type", EventTypeName(event.type));
+  w.StartObject().Field("time", FormatIso8601(event.time)).Field("type", EventTypeId(event.type));
   if (!event.from.empty()) w.Field("from", event.from);
   if (!event.to.empty()) w.Field("to", event.to);
   w.Field("message", event.message).EndObject();
@@ -36,6 +51,16 @@ std::string EventLine(const Event& event) {
 }
 
 }  // namespace
+
+std::string EventTypeId(EventType type) {
+  for (const auto& [t, id] : kEventIds) {
+    if (t == type) return id;
+  }
+  // A type added to the agent but not here yet: still a stable, matchable word.
+  std::string id = EventTypeName(type);
+  for (char& c : id) c = c == ' ' ? '_' : c;
+  return id;
+}
 
 EventLog EventLog::InStateDirectory(const std::string& state_dir) { return EventLog(state_dir + "/events.jsonl"); }
 
@@ -83,6 +108,9 @@ std::optional<std::string> DescribeEventLine(const std::string& line) {
   std::string time = r.String("time", 32);
   std::string type = r.String("type", 64);
   std::string message = r.String("message", 4096);
+  for (const auto& [t, id] : kEventIds) {
+    if (type == id) type = EventTypeName(t);  // for people; older logs hold the name already
+  }
   return time + "  " + type + "  " + message;
 }
 

@@ -3,8 +3,9 @@
 // This file is its only reader and writer.
 //
 // One JSON object per line: {"time":ISO 8601,"type":...,["from":...,"to":...,]
-// "message":...}; the messages are the agent's, which never hold a token, a password
-// or a key. The log is bounded: past kMaxEventLogLines lines the older half is dropped
+// "message":...}; "type" is a stable identifier (EventTypeId: "communication_failed");
+// logs written before 0.2 hold the human name there ("communication failed"). The
+// messages are the agent's, which never hold a token, a password or a key. The log is bounded: past kMaxEventLogLines lines the older half is dropped
 // (rewritten atomically), so an appliance that renews for years never fills its disk.
 //
 // Thread-safety: an EventLog is an immutable path. Appends come from commands that
@@ -47,6 +48,9 @@ class EventLog {
 
   std::string path_;
 };
+
+// The stable identifier of an event type in the log and in --json answers.
+std::string EventTypeId(EventType type);
 
 // A line of the log for people: "<time>  <type>  <message>"; nullopt for a line that
 // is not JSON (e.g. cut short by a power loss), which is skipped rather than shown.

@@ -1,5 +1,7 @@
 #include "cli/licensing_commands.h"
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "base/iso8601.h"
@@ -26,6 +28,13 @@ Result<std::string> TokenFrom(const Invocation& inv) {
   return token;
 }
 
+// A usage count as a --json result.
+std::string UsageJson(const std::string& tag, int64_t count, bool queued) {
+  JsonWriter w;
+  w.StartObject().Field("tag", tag).Field("count", count).Field("queued", queued).EndObject();
+  return w.str();
+}
+
 int SetUsage(CommandContext& ctx) {
   Output& out = ctx.output();
   if (Status s = ctx.CheckArguments(4); !s.ok()) return out.Usage("'usage set' needs TAG COUNT");
@@ -33,19 +42,22 @@ int SetUsage(CommandContext& ctx) {
   if (!IsValidLicenseTag(tag)) return out.Usage("license tag must be 1-128 letters, digits or . _ - :");
   Result<int64_t> count = ParseInteger(ctx.word(3), 0, kMaxLicenseCount, "COUNT");
   if (!count.ok()) return out.Usage(count.status().message());
-  Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent(/*wait=*/false);
+  // Other local commands hold the lock for milliseconds; one that still holds it after
+  // a second is waiting for the network, perhaps for as long as its timeout.
+  Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent(std::chrono::seconds(1));
   if (!agent.ok() && agent.status().code() == StatusCode::kUnavailable) {
-    // Another command holds the lock, perhaps for as long as the network takes.
     if (Status s = PendingUsage(ctx.state_dir_path()).Queue(tag, *count); !s.ok()) return out.Fail(s);
     return out.Done("Current usage of " + tag + ": " + std::to_string(*count) +
-                    " (queued while another slagent command runs; applied when it ends, and reported with the "
-                    "next authorization or usage update)");
+                        " (queued while another slagent command runs; applied when it ends, and reported with the "
+                        "next authorization or usage update)",
+                    UsageJson(tag, *count, /*queued=*/true));
   }
   if (!agent.ok()) return out.Fail(agent.status());
   if (Status s = (*agent)->SetUsage(tag, *count); !s.ok()) return out.Fail(s);
   if (Status s = (*agent)->SaveUsage(); !s.ok()) return out.Fail(s);
   return out.Done("Current usage of " + tag + ": " + std::to_string(*count) +
-                  " (reported with the next authorization or usage update)");
+                      " (reported with the next authorization or usage update)",
+                  UsageJson(tag, *count, /*queued=*/false));
 }
 
 int ReportUsage(CommandContext& ctx) {
@@ -61,20 +73,19 @@ int ReportUsage(CommandContext& ctx) {
   }
   if (Status s = (*agent)->UpdateUsage(); !s.ok()) return out.Fail(s);
   AgentStatus status = (*agent)->GetStatus();
-  return out.Done("Usage reported to CSSM. License authorization status: " + status.authorization_status);
+  return out.Done("Usage reported to CSSM. License authorization status: " + status.authorization_status,
+                  LicensingResultJson(status));
 }
 
-// What a factory reset leaves on CSSM: a registered instance keeps its licenses there
-// until someone removes it. "" when nothing is registered (or the state cannot be read).
-std::string RegistrationLeftOnCssm(StateDir& dir) {
+// What a factory reset leaves on CSSM: the status of the registered instance, which
+// keeps its licenses there until someone removes it; nullopt when nothing is
+// registered (or the state cannot be read).
+std::optional<AgentStatus> RegisteredInstance(StateDir& dir) {
   Result<std::unique_ptr<Agent>> agent = dir.OpenAgent(/*read_only=*/true);
-  if (!agent.ok()) return "";
-  AgentStatus s = (*agent)->GetStatus();
-  if (s.instance_id.empty()) return "";
-  return ". Warning: product instance " + s.instance_id + " (Smart account " + s.smart_account + ", virtual account " +
-         s.virtual_account + ") is still registered on CSSM and holds its licenses: remove it there (Product "
-         "Instances > Remove), or deregister before a factory reset next time";
+  if (!agent.ok() || (*agent)->GetStatus().instance_id.empty()) return std::nullopt;
+  return (*agent)->GetStatus();
 }
+
 
 }  // namespace
 
@@ -87,7 +98,7 @@ int EnableSmartLicensing(CommandContext& ctx) {
   AgentStatus status = (*agent)->GetStatus();
   std::string remaining =
       status.evaluation_remaining_seconds ? FormatDuration(*status.evaluation_remaining_seconds) : "none";
-  return out.Done("Smart licensing mode: On. Evaluation period remaining: " + remaining);
+  return out.Done("Smart licensing mode: On. Evaluation period remaining: " + remaining, LicensingResultJson(status));
 }
 
 int RegisterWithToken(CommandContext& ctx) {
@@ -108,8 +119,9 @@ int RegisterWithToken(CommandContext& ctx) {
   if (!s.ok()) return out.Fail(s);
   AgentStatus status = (*agent)->GetStatus();
   return out.Done("Registration status: " + status.registration_status + " (Smart account " + status.smart_account +
-                  ", virtual account " + status.virtual_account + "). License authorization status: " +
-                  status.authorization_status);
+                      ", virtual account " + status.virtual_account + "). License authorization status: " +
+                      status.authorization_status,
+                  LicensingResultJson(status));
 }
 
 int RenewNow(CommandContext& ctx) {
@@ -122,9 +134,12 @@ int RenewNow(CommandContext& ctx) {
   Status s = what == "auth" ? (*agent)->RenewAuthorization() : (*agent)->RenewRegistration();
   if (!s.ok()) return out.Fail(s);
   AgentStatus status = (*agent)->GetStatus();
-  if (what == "auth") return out.Done("License authorization status: " + status.authorization_status);
+  if (what == "auth") {
+    return out.Done("License authorization status: " + status.authorization_status, LicensingResultJson(status));
+  }
   return out.Done("Registration renewed; it expires " +
-                  (status.registration_expires ? FormatIso8601(*status.registration_expires) : std::string("-")));
+                      (status.registration_expires ? FormatIso8601(*status.registration_expires) : std::string("-")),
+                  LicensingResultJson(status));
 }
 
 int Deregister(CommandContext& ctx) {
@@ -132,11 +147,14 @@ int Deregister(CommandContext& ctx) {
   if (Status s = ctx.CheckArguments(1); !s.ok()) return out.Usage(s.message());
   Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent();
   if (!agent.ok()) return out.Fail(agent.status());
+  const std::string instance = (*agent)->GetStatus().instance_id;
   Result<Deregistration> result = (*agent)->Deregister();
   if (!result.ok()) return out.Fail(result.status());
+  JsonWriter json;
+  json.StartObject().Field("instance_id", instance).Field("released_on_server", result->released_on_server).EndObject();
   // The registration is forgotten locally either way; exit 4 says CSSM did not hear
   // of it.
-  return out.Done(result->message, result->released_on_server ? kExitOk : kExitCommunication);
+  return out.Done(result->message, json.str(), result->released_on_server ? kExitOk : kExitCommunication);
 }
 
 int SetOrReportUsage(CommandContext& ctx) {
@@ -154,9 +172,22 @@ int EraseLicensingState(CommandContext& ctx) {
   }
   Result<StateDir*> dir = ctx.LockStateDir();
   if (!dir.ok()) return out.Fail(dir.status());
-  const std::string left_on_cssm = RegistrationLeftOnCssm(**dir);
+  const std::optional<AgentStatus> left = RegisteredInstance(**dir);
   if (Status s = (*dir)->FactoryReset(); !s.ok()) return out.Fail(s);
-  return out.Done("Factory reset: licensing state erased; Smart licensing mode: Off (PAK)" + left_on_cssm);
+  JsonWriter json;
+  json.StartObject().Key("instance_left_on_cssm");
+  if (left) json.Value(left->instance_id);
+  else json.Null();
+  json.EndObject();
+  std::string warning;
+  if (left) {
+    warning = ". Warning: product instance " + left->instance_id + " (Smart account " + left->smart_account +
+              ", virtual account " + left->virtual_account +
+              ") is still registered on CSSM and holds its licenses: remove it there (Product Instances > Remove), "
+              "or deregister before a factory reset next time";
+  }
+  return out.Done("Factory reset: licensing state erased; Smart licensing mode: Off (PAK)" + warning,
+                  json.str());
 }
 
 }  // namespace sl::cli

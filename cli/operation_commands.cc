@@ -74,8 +74,10 @@ int ShowStatus(CommandContext& ctx) {
     if (!agent.ok()) return out.Fail(agent.status());
     status = (*agent)->GetStatus();
   }
-  out.out() << (out.json() ? FormatStatusJson(status, setup) + "\n" : FormatStatusText(status, setup));
-  return kExitOk;
+  JsonWriter w;
+  StartData(w);
+  if (out.json()) WriteStatusJson(w, status, setup);
+  return out.Data(w, FormatStatusText(status, setup));
 }
 
 int WriteBackup(CommandContext& ctx) {
@@ -93,7 +95,9 @@ int WriteBackup(CommandContext& ctx) {
     return out.Fail(AlreadyExists("'" + file + "' exists: choose another file, or add --force to replace it"));
   }
   if (!written.ok()) return out.Fail(written);
-  return out.Done("Backup written to " + file + " (it holds the device key: keep it safe)");
+  JsonWriter json;
+  json.StartObject().Field("file", file).EndObject();
+  return out.Done("Backup written to " + file + " (it holds the device key: keep it safe)", json.str());
 }
 
 int RestoreBackup(CommandContext& ctx) {
@@ -105,7 +109,7 @@ int RestoreBackup(CommandContext& ctx) {
   if (!agent.ok()) return out.Fail(agent.status());
   if (Status s = (*agent)->Restore(*backup); !s.ok()) return out.Fail(s);
   AgentStatus status = (*agent)->GetStatus();
-  return out.Done("Restored. Registration status: " + status.registration_status);
+  return out.Done("Restored. Registration status: " + status.registration_status, LicensingResultJson(status));
 }
 
 int ShowEvents(CommandContext& ctx) {
@@ -120,17 +124,18 @@ int ShowEvents(CommandContext& ctx) {
   }
   Result<std::vector<std::string>> lines = ctx.UnlockedStateDir().event_log().LastLines(static_cast<size_t>(limit));
   if (!lines.ok()) return out.Fail(lines.status());
-  if (out.json()) {
-    // The log's lines are JSON objects already: the answer is their array.
-    out.out() << "[";
-    for (size_t i = 0; i < lines->size(); ++i) out.out() << (i > 0 ? "," : "") << (*lines)[i];
-    out.out() << "]\n";
-    return kExitOk;
-  }
+  JsonWriter w;
+  StartData(w);
+  w.Key("events").StartArray();
+  std::string text;
   for (const std::string& line : *lines) {
-    if (std::optional<std::string> text = DescribeEventLine(line)) out.out() << *text << "\n";
+    std::optional<std::string> described = DescribeEventLine(line);
+    if (!described) continue;  // cut short by a power loss
+    text += *described + "\n";
+    if (out.json()) w.Raw(line);  // the log's lines are JSON objects already
   }
-  return kExitOk;
+  w.EndArray();
+  return out.Data(w, text);
 }
 
 int ShowVersion(CommandContext& ctx) {
@@ -138,6 +143,10 @@ int ShowVersion(CommandContext& ctx) {
   return ShowVersion(ctx.output());
 }
 
-int ShowVersion(Output& output) { return output.Done(std::string("slagent ") + SL_VERSION + " (licensing protocol 1)"); }
+int ShowVersion(Output& output) {
+  JsonWriter json;
+  json.StartObject().Field("version", SL_VERSION).Field("protocol", 1).Field("json_schema", kJsonSchema).EndObject();
+  return output.Done(std::string("slagent ") + SL_VERSION + " (licensing protocol 1)", json.str());
+}
 
 }  // namespace sl::cli

@@ -21,7 +21,7 @@ int Output::Fail(const Status& s) {
   int code = ExitCodeFor(s);
   if (json_) {
     JsonWriter w;
-    w.StartObject().Field("ok", false).Field("exit_code", code);
+    w.StartObject().Field("schema", kJsonSchema).Field("ok", false).Field("exit_code", code);
     w.Key("error").StartObject().Field("code", StatusCodeSlug(s.code())).Field("message", OneLine(s.message()));
     w.EndObject().EndObject();
     out_ << w.str() << std::endl;
@@ -33,15 +33,34 @@ int Output::Fail(const Status& s) {
 
 int Output::Usage(const std::string& message) { return Fail(UsageError(message)); }
 
-int Output::Done(const std::string& message, int code) {
+int Output::Done(const std::string& message, int code) { return Done(message, "", code); }
+
+int Output::Done(const std::string& message, const std::string& result, int code) {
   if (json_) {
     JsonWriter w;
-    w.StartObject().Field("ok", code == kExitOk).Field("exit_code", code).Field("message", OneLine(message)).EndObject();
+    w.StartObject().Field("schema", kJsonSchema).Field("ok", code == kExitOk).Field("exit_code", code);
+    w.Field("message", OneLine(message));
+    if (!result.empty()) w.Key("result").Raw(result);
+    w.EndObject();
     out_ << w.str() << std::endl;
   } else {
     out_ << message << std::endl;
   }
   return code;
+}
+
+int Output::Data(JsonWriter& fields, const std::string& text) {
+  if (json_) {
+    fields.EndObject();
+    out_ << fields.str() << std::endl;
+  } else {
+    out_ << text;
+  }
+  return kExitOk;
+}
+
+void StartData(JsonWriter& w) {
+  w.StartObject().Field("schema", kJsonSchema).Field("ok", true).Field("exit_code", static_cast<int>(kExitOk));
 }
 
 }  // namespace sl::cli

@@ -1,7 +1,10 @@
 // How slagent answers, the contract scripts rely on:
 //   text:   the message on stdout; an error as ONE line on stderr, "slagent: <message>";
-//   --json: one JSON object on stdout, {"ok":true,"exit_code":0,"message":...} or
-//           {"ok":false,"exit_code":N,"error":{"code":...,"message":...}};
+//   --json: one JSON object on stdout, {"schema":1,"ok":true,"exit_code":0,
+//           "message":...,"result":{...}} or {"schema":1,"ok":false,"exit_code":N,
+//           "error":{"code":...,"message":...}}; "result" holds the command's data
+//           (docs/cli-json.md lists it per command; "schema" changes only when a field
+//           changes meaning or goes away);
 // and the exit code of cli/exit_codes.h. Messages are folded to one line whatever they
 // hold, so a script can read an answer with one `read`.
 //
@@ -13,6 +16,7 @@
 #include <ostream>
 #include <string>
 
+#include "base/json.h"
 #include "cli/exit_codes.h"
 #include "smartlicensing/status.h"
 
@@ -23,6 +27,13 @@ std::string OneLine(std::string text);
 
 // The error for something the operator typed wrong (exit 2); it points at the usage.
 Status UsageError(const std::string& message);
+
+// The version of the JSON answers' layout (docs/cli-json.md).
+inline constexpr int kJsonSchema = 1;
+
+// Begins a JSON data answer in `w`: {"schema":1,"ok":true,"exit_code":0 (Output::Data
+// ends it).
+void StartData(JsonWriter& w);
 
 class Output {
  public:
@@ -36,6 +47,12 @@ class Output {
   // command stands behind (a deregistration CSSM did not hear about): its message goes
   // to stdout, and in JSON it is "ok": false.
   int Done(const std::string& message, int code = kExitOk);
+  // The same with the command's data: `result` is a JSON object (JsonWriter::str()).
+  int Done(const std::string& message, const std::string& result, int code = kExitOk);
+  // A whole answer that is data first (status, events): `fields` are the members of
+  // the answer object after "schema", "ok" and "exit_code" (a JsonWriter that has
+  // written StartObject() and members; this ends it). Exit code 0.
+  int Data(JsonWriter& fields, const std::string& text);
 
   bool json() const { return json_; }
   // For answers that are not one message: the status, the event log, the usage text.

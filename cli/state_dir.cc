@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include "base/encoding.h"
 #include "base/files.h"
@@ -26,6 +27,18 @@ Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
   Result<std::string> data = ReadFileCapped(path, max_bytes);
   if (!data.ok() && data.status().code() != StatusCode::kNotFound) return DataLoss(data.status().message());
   return data;
+}
+
+// flock(LOCK_EX) on `fd`, waiting at most `patience` when there is one (polling: flock
+// has no timeout); -1 with errno EWOULDBLOCK when it is still held by then.
+int Lock(int fd, std::optional<std::chrono::milliseconds> patience) {
+  if (!patience) return flock(fd, LOCK_EX);
+  const auto give_up = std::chrono::steady_clock::now() + *patience;
+  for (;;) {
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return 0;
+    if (errno != EWOULDBLOCK || std::chrono::steady_clock::now() >= give_up) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 Status MakePrivateDir(const std::string& path) {
@@ -57,14 +70,14 @@ StateDir::~StateDir() {
   if (lock_fd_ >= 0) close(lock_fd_);  // releases the flock
 }
 
-Status StateDir::Prepare(bool lock, bool wait) {
+Status StateDir::Prepare(bool lock, std::optional<std::chrono::milliseconds> patience) {
   SL_RETURN_IF_ERROR(MakePrivateDir(dir_));
   SL_RETURN_IF_ERROR(MakePrivateDir(key_dir_));
   if (lock && lock_fd_ < 0) {
     lock_fd_ = open(LockPath().c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (lock_fd_ < 0) return DataLoss("cannot open '" + LockPath() + "': " + std::strerror(errno));
     SL_RETURN_IF_ERROR(GiveToDirectoryOwner(lock_fd_, dir_));
-    if (flock(lock_fd_, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+    if (Lock(lock_fd_, patience) != 0) {
       const int error = errno;
       close(lock_fd_);
       lock_fd_ = -1;

@@ -23,6 +23,7 @@
 // Thread-safety: one StateDir per process, used from one thread.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,9 +54,9 @@ class StateDir {
   StateDir& operator=(const StateDir&) = delete;
 
   // Creates the directories (0700) if needed and takes the exclusive lock.
-  // DataLoss (exit 5) when they cannot be created, read or locked. With `wait` false,
-  // Unavailable at once when another process holds the lock.
-  Status Prepare(bool lock, bool wait = true);
+  // DataLoss (exit 5) when they cannot be created, read or locked. With a `patience`,
+  // Unavailable when another process still holds the lock after that long.
+  Status Prepare(bool lock, std::optional<std::chrono::milliseconds> patience = std::nullopt);
 
   Result<DeviceIdentityConfig> LoadIdentity() const;
   Status SaveIdentity(const DeviceIdentityConfig& identity) const;

@@ -88,9 +88,38 @@ std::string FormatStatusText(const AgentStatus& s, const std::vector<SetupStep>&
   return out.str();
 }
 
-std::string FormatStatusJson(const AgentStatus& s, const std::vector<SetupStep>& setup) {
+std::string LicensingResultJson(const AgentStatus& s) {
   JsonWriter w;
   w.StartObject();
+  w.Field("mode", s.mode == LicensingMode::kSmart ? "smart" : "pak");
+  w.Field("registration_status", s.registration_status).Field("authorization_status", s.authorization_status);
+  w.Field("smart_account", s.smart_account).Field("virtual_account", s.virtual_account);
+  w.Field("instance_id", s.instance_id);
+  w.Key("evaluation_remaining_seconds");
+  if (s.evaluation_remaining_seconds) w.Value(*s.evaluation_remaining_seconds);
+  else w.Null();
+  TimeField(w, "registration_expires", s.registration_expires);
+  TimeField(w, "authorization_expires", s.authorization_expires);
+  TimeField(w, "next_communication_attempt", s.next_communication_attempt);
+  w.Field("last_error", s.last_error);
+  w.EndObject();
+  return w.str();
+}
+
+void WriteTransportJson(JsonWriter& w, const TransportSettings& t, bool password_set) {
+  w.StartObject();
+  w.Field("mode", t.mode == TransportMode::kOnPrem ? "onprem" : (t.proxy ? "proxy" : "direct"));
+  w.Field("url", EffectiveUrl(t));
+  if (t.proxy) {
+    w.Key("proxy").StartObject().Field("address", t.proxy->host).Field("port", t.proxy->port);
+    w.Field("username", t.proxy->username).Field("password_set", password_set).EndObject();
+  }
+  w.Field("ca_bundle", t.ca_bundle_path);
+  w.Field("description", DescribeTransport(t, password_set));
+  w.EndObject();
+}
+
+void WriteStatusJson(JsonWriter& w, const AgentStatus& s, const std::vector<SetupStep>& setup) {
   w.Key("not_configured").StartArray();
   for (const SetupStep& step : setup) w.StartObject().Field("item", step.name).Field("command", step.command).EndObject();
   w.EndArray();
@@ -117,23 +146,13 @@ std::string FormatStatusJson(const AgentStatus& s, const std::vector<SetupStep>&
   w.Field("last_error", s.last_error);
   w.Field("clock_note", s.clock_note);
   w.Field("privacy", s.privacy);
-  w.Key("transport").StartObject();
-  w.Field("mode", s.transport.mode == TransportMode::kOnPrem ? "onprem" : (s.transport.proxy ? "proxy" : "direct"));
-  w.Field("url", EffectiveUrl(s.transport));
-  if (s.transport.proxy) {
-    w.Key("proxy").StartObject().Field("address", s.transport.proxy->host).Field("port", s.transport.proxy->port);
-    w.Field("username", s.transport.proxy->username).Field("password_set", s.proxy_password_set).EndObject();
-  }
-  w.Field("ca_bundle", s.transport.ca_bundle_path);
-  w.Field("description", DescribeTransport(s.transport, s.proxy_password_set));
-  w.EndObject();
+  w.Key("transport");
+  WriteTransportJson(w, s.transport, s.proxy_password_set);
   w.Key("licenses").StartArray();
   for (const LicenseStatus& l : s.licenses) {
     w.StartObject().Field("tag", l.tag).Field("count", l.count).Field("status", l.status).EndObject();
   }
   w.EndArray();
-  w.EndObject();
-  return w.str();
 }
 
 }  // namespace sl::cli

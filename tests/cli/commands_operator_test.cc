@@ -95,5 +95,45 @@ TEST_F(SlagentInProcessTest, UsageSetNeverWaitsForAnotherCommandAndIsAppliedAfte
   EXPECT_EQ(test::DirectoryEntries(dir_.File("state")).count("usage.pending"), 0u);
 }
 
+// --json answers are data, not a sentence in an object: every command that succeeds
+// offline gives schema 1, ok, exit_code, message and a result with its fields.
+TEST_F(SlagentInProcessTest, EveryJsonAnswerCarriesTheSchemaAndTheCommandsData) {
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<const char*> result_fields;  // empty: the answer is data itself
+  };
+  const std::vector<Case> cases = {
+      {{"identity", "--product-id", "EXPWY-VE-L", "--serial", "SN9"}, {"product_id", "serial_number", "hostname"}},
+      {{"identity"}, {"product_id", "serial_number", "hostname"}},
+      {{"trust-anchor", test::PkiPath("cssm-signing.crt")}, {"subject", "serial", "not_after"}},
+      {{"transport", "direct", "--url", "https://127.0.0.1:9/x", "--connect-timeout", "1"}, {"mode", "url", "ca_bundle"}},
+      {{"privacy", "on"}, {"privacy"}},
+      {{"enable"}, {"mode", "registration_status", "authorization_status", "evaluation_remaining_seconds"}},
+      {{"usage", "set", "rms", "1"}, {"tag", "count", "queued"}},
+      {{"run", "--once"}, {"registration_status", "authorization_status", "next_communication_attempt"}},
+      {{"backup", dir_.File("b.json")}, {"file"}},
+      {{"restore", dir_.File("b.json")}, {"registration_status"}},
+      {{"version"}, {"version", "protocol", "json_schema"}},
+      {{"status"}, {}},
+      {{"events"}, {}},
+      {{"factory-reset", "--yes"}, {"instance_left_on_cssm"}},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = c.args;
+    args.push_back("--json");
+    CliResult r = Run(args);
+    SCOPED_TRACE(args[0]);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    Result<rapidjson::Document> doc = ParseJson(r.out);
+    ASSERT_TRUE(doc.ok()) << r.out;
+    EXPECT_EQ((*doc)["schema"].GetInt64(), 1) << r.out;
+    EXPECT_TRUE((*doc)["ok"].GetBool());
+    EXPECT_EQ((*doc)["exit_code"].GetInt64(), 0);
+    if (c.result_fields.empty()) continue;
+    ASSERT_TRUE(doc->HasMember("result") && (*doc)["result"].IsObject()) << r.out;
+    for (const char* field : c.result_fields) EXPECT_TRUE((*doc)["result"].HasMember(field)) << field << " in " << r.out;
+  }
+}
+
 }  // namespace
 }  // namespace sl::cli

@@ -188,7 +188,9 @@ TEST(CommandLineTest, VersionAnswersWithoutState) {
   EXPECT_EQ(r.out, "slagent 0.1.0 (licensing protocol 1)\n");
   EXPECT_EQ(r.err, "");
   r = RunSlagent({"version", "--json"});
-  EXPECT_EQ(r.out, "{\"ok\":true,\"exit_code\":0,\"message\":\"slagent 0.1.0 (licensing protocol 1)\"}\n");
+  EXPECT_EQ(r.out,
+            "{\"schema\":1,\"ok\":true,\"exit_code\":0,\"message\":\"slagent 0.1.0 (licensing protocol 1)\","
+            "\"result\":{\"version\":\"0.1.0\",\"protocol\":1,\"json_schema\":1}}\n");
 }
 
 TEST_F(SlagentInProcessTest, IdentitySetThenShownRoundTrips) {
@@ -206,8 +208,9 @@ TEST_F(SlagentInProcessTest, IdentitySetThenShownRoundTrips) {
   ASSERT_EQ(Run({"identity", "--product-id", "EXPWY-VE-L", "--serial", "SN2"}).exit_code, 0);
   CliResult json = Run({"--json", "identity"});
   EXPECT_EQ(json.out,
-            "{\"ok\":true,\"exit_code\":0,\"message\":\"Product ID EXPWY-VE-L, serial number SN2, hostname from the "
-            "system\"}\n");
+            "{\"schema\":1,\"ok\":true,\"exit_code\":0,\"message\":\"Product ID EXPWY-VE-L, serial number SN2, "
+            "hostname from the system\",\"result\":{\"product_id\":\"EXPWY-VE-L\",\"serial_number\":\"SN2\","
+            "\"hostname\":\"\"}}\n");
 }
 
 TEST_F(SlagentInProcessTest, BadIdentityIsAUsageErrorAndWritesNothing) {
@@ -246,8 +249,10 @@ TEST_F(SlagentInProcessTest, EnabledDeviceShowsStatusEventsAndRunsOnce) {
   ASSERT_EQ(events.exit_code, 0) << events.err;
   Result<rapidjson::Document> list = ParseJson(events.out);
   ASSERT_TRUE(list.ok()) << events.out;
-  ASSERT_TRUE(list->IsArray());
-  EXPECT_EQ(list->Size(), 1u);
+  EXPECT_EQ((*list)["schema"].GetInt64(), 1);
+  ASSERT_TRUE((*list)["events"].IsArray());
+  ASSERT_EQ((*list)["events"].Size(), 1u);
+  EXPECT_STREQ((*list)["events"][0]["type"].GetString(), "authorization_status_changed") << "a stable identifier";
   CliResult text = Run({"events"});
   EXPECT_NE(text.out.find("  mode changed  Licensing mode is now Smart Licensing.\n"), std::string::npos) << text.out;
 

@@ -78,8 +78,8 @@ TEST_F(SlagentTest, OperatorWalksEnableRegisterUsageRenewDeregister) {
   CommandResult events = Run({"events", "--json"});
   Result<rapidjson::Document> ev = ParseJson(events.out, 1 << 20);
   ASSERT_TRUE(ev.ok()) << events.out;
-  EXPECT_TRUE(ev->IsArray());
-  EXPECT_GT(ev->Size(), 3u);
+  ASSERT_TRUE((*ev)["events"].IsArray()) << events.out;
+  EXPECT_GT((*ev)["events"].Size(), 3u);
 
   CommandResult dereg = Run({"deregister"});
   EXPECT_EQ(dereg.exit_code, 0) << dereg.err;
