@@ -16,6 +16,7 @@ namespace {
 void MakeOffline(CssmReply& reply, std::string reason) {
   reply.outcome = CssmReply::Outcome::kOffline;
   reply.reason = std::move(reason);
+  reply.problem = CommunicationProblem::kTransient;
 }
 
 // Whether a grant from `from` to `until` is a period at all.
@@ -149,6 +150,7 @@ Result<Deregistration> AgentImpl::DoDeregister(Lock& lock) {
     state_.retry_not_before_at = 0;
     state_.registration = RegistrationState::kUnregistered;
     state_.last_error.clear();
+    state_.communication_problem = CommunicationProblem::kNone;
     d.released_on_server = true;
     d.message = text::kPendingRegistrationCancelled;
     SL_RETURN_IF_ERROR(Commit());
@@ -163,6 +165,10 @@ Result<Deregistration> AgentImpl::DoDeregister(Lock& lock) {
   std::string reason = refused ? "CSSM refused it (" + reply.response.error_code + ": " +
                                      text::Redact(state_, SanitizeForDisplay(reply.response.error_message)) + ")"
                                : reply.reason;
+  // The ID goes with the registration: keep it to name what is left on CSSM.
+  d.instance_id = state_.instance_id;
+  d.smart_account = state_.smart_account;
+  d.virtual_account = state_.virtual_account;
   // Everything goes, a pending re-registration included: deregistered means deregistered.
   CancelPendingRegistration(state_);
   ClearRegistration(state_, RegistrationState::kUnregistered);
@@ -170,9 +176,11 @@ Result<Deregistration> AgentImpl::DoDeregister(Lock& lock) {
   if (d.released_on_server) {
     d.message = text::kDeregistered;
     state_.last_error.clear();
+    state_.communication_problem = CommunicationProblem::kNone;
   } else {
-    d.message = text::DeregisteredLocallyOnly(reason);
+    d.message = text::DeregisteredLocallyOnly(reason, d.instance_id, d.smart_account, d.virtual_account);
     state_.last_error = d.message;
+    state_.communication_problem = refused ? CommunicationProblem::kTransient : reply.problem;
     Emit(EventType::kCommunicationFailed, d.message);
   }
   SL_RETURN_IF_ERROR(Commit());
@@ -184,6 +192,7 @@ CssmReply AgentImpl::Communicate(Lock& lock, const Request& request, const Priva
   CssmReply reply;
   if (!transport_) {
     reply.reason = "no transport is available for the configured transport settings";
+    reply.problem = CommunicationProblem::kConfiguration;
   } else {
     Transport* transport = transport_.get();
     lock.unlock();
@@ -195,6 +204,7 @@ CssmReply AgentImpl::Communicate(Lock& lock, const Request& request, const Priva
   state_.last_communication_wall = env_.time->Now();
   if (reply.ok()) {
     state_.last_error.clear();
+    state_.communication_problem = CommunicationProblem::kNone;
     state_.retry_not_before_at = 0;
     Emit(EventType::kCommunicationSucceeded,
          std::string("CSSM answered the ") + MessageTypeName(request.type) + " request.");

@@ -138,8 +138,10 @@ void AgentImpl::SettleHeldJump(const CssmReply& reply) {
   if (!JumpHeld(state_)) return;
   if (reply.outcome == CssmReply::Outcome::kOffline) {
     // A TLS failure may be the clock's own doing (certificates judged on a clock decades
-    // ahead have expired): CSSM is not shown unreachable, so the jump stays held.
-    if (reply.failure == TransportFailure::kTls) {
+    // ahead have expired): CSSM is not shown unreachable, so the jump stays held. Every
+    // kind of TLS failure counts, as when the transport told them apart less finely.
+    if (reply.failure == TransportFailure::kTls || reply.failure == TransportFailure::kTlsUntrusted ||
+        reply.failure == TransportFailure::kTlsCertificateDates) {
       PostponeConfirmation(state_, kRetryInterval);
       return;
     }

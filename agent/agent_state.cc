@@ -24,6 +24,20 @@ const char* RegistrationName(RegistrationState r) {
   return "unregistered";
 }
 
+constexpr CommunicationProblem kProblems[] = {CommunicationProblem::kNone, CommunicationProblem::kTransient,
+                                              CommunicationProblem::kConfiguration, CommunicationProblem::kTrust};
+
+// Absent: kNone (also in records written before the field existed).
+CommunicationProblem ReadProblem(JsonReader& r) {
+  std::optional<std::string> name = r.OptionalString("communication_problem", 32);
+  if (!name) return CommunicationProblem::kNone;
+  for (CommunicationProblem candidate : kProblems) {
+    if (*name == CommunicationProblemName(candidate)) return candidate;
+  }
+  if (r.ok()) r.Fail("communication_problem", "'" + *name + "' is not a kind of communication problem");
+  return CommunicationProblem::kNone;
+}
+
 void WriteTransport(JsonWriter& w, const TransportSettings& t) {
   w.StartObject();
   w.Field("mode", t.mode == TransportMode::kOnPrem ? "onprem" : "direct");
@@ -63,6 +77,16 @@ TransportSettings ReadTransport(JsonReader r) {
 
 const char* LicensingModeName(LicensingMode mode) {
   return mode == LicensingMode::kSmart ? "Smart Licensing" : "PAK";
+}
+
+const char* CommunicationProblemName(CommunicationProblem problem) {
+  switch (problem) {
+    case CommunicationProblem::kNone: return "none";
+    case CommunicationProblem::kTransient: return "transient";
+    case CommunicationProblem::kConfiguration: return "configuration";
+    case CommunicationProblem::kTrust: return "trust";
+  }
+  return "none";
 }
 
 std::string EncodeStateJson(const AgentState& s) {
@@ -108,6 +132,9 @@ std::string EncodeStateJson(const AgentState& s) {
   w.Field("retry_not_before_at", s.retry_not_before_at);
   w.Field("last_communication_wall", s.last_communication_wall);
   w.Field("last_error", s.last_error);
+  if (s.communication_problem != CommunicationProblem::kNone) {
+    w.Field("communication_problem", CommunicationProblemName(s.communication_problem));
+  }
   w.EndObject();
   return w.str();
 }
@@ -178,6 +205,7 @@ Result<AgentState> DecodeStateJson(std::string_view json) {
   s.retry_not_before_at = r.Int("retry_not_before_at", 0, kMaxUnixSeconds);
   s.last_communication_wall = r.Int("last_communication_wall", 0, kMaxUnixSeconds);
   s.last_error = r.String("last_error", 4096);
+  s.communication_problem = ReadProblem(r);
   if (!r.ok()) return r.status();
   return s;
 }

@@ -106,6 +106,9 @@ struct AgentState {
 
   UnixSeconds last_communication_wall = 0;
   std::string last_error;  // empty after a success
+  // The kind of the last failure (agent.h); kNone after a success. Optional in the
+  // record (absent when kNone, and in records written before it existed).
+  CommunicationProblem communication_problem = CommunicationProblem::kNone;
 };
 
 // Evaluation time left (seconds), whatever the mode.

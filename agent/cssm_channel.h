@@ -4,8 +4,11 @@
 // reply only when it is an envelope signed by the CSSM trust anchor, decodes, has the
 // request's type and answers this very request (in_reply_to == message_id). Anything
 // else (no reply, HTTP 5xx/429, unsigned, forged, replayed or garbled) is "offline":
-// the caller keeps its grants and retries. A signed refusal is returned as such, for
-// the caller to act on at once. Internal to the agent library (its tests and
+// the caller keeps its grants and retries. An offline reply says which kind of problem
+// it is (CommunicationProblem): one that may pass by itself, or a configuration or
+// trust problem an operator must fix (a reply not signed by the trust anchor, an
+// unsigned HTTP 404, a redirect, the transport's own kinds). A signed refusal is
+// returned as such, for the caller to act on at once. Internal to the agent library (its tests and
 // benchmarks see it too). Thread-safety: const methods, safe from any thread; the
 // Transport is not.
 #pragma once
@@ -15,6 +18,7 @@
 
 #include "protocol/crypto.h"
 #include "protocol/messages.h"
+#include "smartlicensing/agent.h"
 #include "smartlicensing/transport.h"
 
 namespace sl {
@@ -27,10 +31,15 @@ struct CssmReply {
   // and the transport's failure when no reply arrived (kNone when one did).
   std::string reason;
   TransportFailure failure = TransportFailure::kNone;
+  // kOffline: what kind of problem it is; kNone for kOk and kRefused.
+  CommunicationProblem problem = CommunicationProblem::kTransient;
   std::optional<int64_t> retry_after_seconds;
 
   bool ok() const { return outcome == Outcome::kOk; }
 };
+
+// The kind of problem a transport failure is. REQUIRES: failure != kNone.
+CommunicationProblem ProblemOfTransportFailure(TransportFailure failure);
 
 class CssmChannel {
  public:

@@ -7,10 +7,17 @@
 
 namespace sl::text {
 
-std::string DeregisteredLocallyOnly(const std::string& reason) {
+std::string DeregisteredLocallyOnly(const std::string& reason, const std::string& instance_id,
+                                    const std::string& smart_account, const std::string& virtual_account) {
+  std::string which = instance_id.empty() ? "this product instance" : "product instance " + instance_id;
+  std::string accounts;
+  if (!smart_account.empty()) accounts += "smart account \"" + smart_account + "\"";
+  if (!virtual_account.empty()) {
+    accounts += (accounts.empty() ? "" : ", ") + std::string("virtual account \"") + virtual_account + "\"";
+  }
+  if (!accounts.empty()) which += " (" + accounts + ")";
   return "The product instance was deregistered locally, but CSSM could not be told because " + reason +
-         ". Remove this product instance manually from CSSM or Smart Software Manager On-Prem to free its "
-         "licenses.";
+         ". Remove " + which + " manually from CSSM or Smart Software Manager On-Prem to free its licenses.";
 }
 
 std::string InProgress(const char* what, const std::string& reason) {
@@ -45,6 +52,27 @@ std::string RefusedForNow(const std::string& code, const std::string& server_say
   std::string reason = "CSSM refused the request (" + code + ": " + server_says + ")";
   if (code == error_code::kStaleMessage) reason += "; check that this product's clock is correct (NTP)";
   return reason;
+}
+
+std::string SignatureNotFromTrustAnchor(const std::string& anchor_cn) {
+  const std::string anchor = anchor_cn.empty() ? "the CSSM trust anchor (a certificate without a common name)"
+                                               : "the CSSM trust anchor \"" + anchor_cn + "\"";
+  return "the response signature does not verify against " + anchor +
+         ": the trust anchor must be the CSSM signing certificate, not the CA of the server's TLS certificate; "
+         "check which certificate is configured as the trust anchor";
+}
+
+std::string NotALicensingService(int http_status) {
+  const std::string answered = "the server answered HTTP " + std::to_string(http_status);
+  if (http_status >= 300 && http_status < 400) {
+    return answered + ", a redirect, which the agent does not follow: set the URL to the final one";
+  }
+  if (http_status == 404) {
+    return answered + " (Not Found) without a licensing message: no licensing service answers at the "
+                      "configured URL; check the URL path (https://<host>[:port]/SmartTransport for On-Prem)";
+  }
+  return answered + " without a licensing message: check the URL, and that the server (or a proxy in front "
+                    "of it) accepts licensing requests from this product";
 }
 
 std::string ClockMovedBack(int64_t seconds) {

@@ -39,7 +39,10 @@ inline constexpr const char* kPendingRegistrationCancelled = "The pending regist
 inline constexpr const char* kDeregistered =
     "The product instance was deregistered and its license entitlements were released to the virtual "
     "account.";
-std::string DeregisteredLocallyOnly(const std::string& reason);
+// Names the product instance (and its accounts when known) to remove by hand: the
+// local registration, and with it the ID, is gone once this is said.
+std::string DeregisteredLocallyOnly(const std::string& reason, const std::string& instance_id,
+                                    const std::string& smart_account, const std::string& virtual_account);
 
 // "The last attempt to <what> is in progress because of the following reason: <reason>."
 std::string InProgress(const char* what, const std::string& reason);
@@ -49,6 +52,12 @@ std::string TokenRefused(const std::string& code, const std::string& server_says
 std::string InstanceUnknownOnServer(const std::string& code, const std::string& server_says);
 std::string RegistrationExpiredOnServer(const std::string& code, const std::string& server_says);
 std::string RefusedForNow(const std::string& code, const std::string& server_says);
+
+// Why a reply was no answer, when an operator must fix something (the reasons InProgress
+// shows). A reply signed by another key than the anchor `anchor_cn` names (its subject
+// CN, possibly empty); an HTTP status (3xx, 4xx) without a licensing message.
+std::string SignatureNotFromTrustAnchor(const std::string& anchor_cn);
+std::string NotALicensingService(int http_status);
 
 // Events and the status page's clock note (docs/time.md).
 std::string ClockMovedBack(int64_t seconds);

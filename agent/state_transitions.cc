@@ -109,6 +109,7 @@ bool IsTokenRefusal(const std::string& code) {
 
 Status ApplyTokenRefused(AgentState& s, const Response& r) {
   s.last_error = text::TokenRefused(r.error_code, ServerSays(s, r));
+  s.communication_problem = CommunicationProblem::kNone;  // an answer: last_error says what to do
   CancelPendingRegistration(s);
   if (s.registration != RegistrationState::kRegistered) {
     s.registration = RegistrationState::kFailed;
@@ -121,12 +122,17 @@ Status ApplyOffline(AgentState& s, const Udi& udi, const CssmReply& reply, const
   s.retry_not_before_at = RetryTime(s, udi, reply.retry_after_seconds);
   s.*JobDueField(job) = s.retry_not_before_at;
   s.last_error = text::InProgress(what, reply.reason);
+  // Retried whatever the kind: an operator may fix a setting meanwhile, and then the
+  // retry succeeds (a register retry is idempotent on the server).
+  s.communication_problem =
+      reply.problem == CommunicationProblem::kNone ? CommunicationProblem::kTransient : reply.problem;
   return Unavailable(s.last_error);
 }
 
 Status ApplyRefusal(AgentState& s, const Udi& udi, const Response& r, const char* what, Job job) {
   const std::string& code = r.error_code;
   std::string server_says = ServerSays(s, r);
+  s.communication_problem = CommunicationProblem::kNone;  // an answer acted on at once...
   if (code == error_code::kUnknownInstance || code == error_code::kCertificateMismatch) {
     ClearRegistration(s, RegistrationState::kUnregistered);
     s.last_error = text::InstanceUnknownOnServer(code, server_says);
@@ -140,6 +146,7 @@ Status ApplyRefusal(AgentState& s, const Udi& udi, const Response& r, const char
   s.retry_not_before_at = RetryTime(s, udi, std::nullopt);
   s.*JobDueField(job) = s.retry_not_before_at;
   s.last_error = text::InProgress(what, text::RefusedForNow(code, server_says));
+  s.communication_problem = CommunicationProblem::kTransient;  // ...or one that may pass
   return Unavailable(s.last_error);
 }
 

@@ -49,7 +49,8 @@ bool IsTokenRefusal(const std::string& error_code);
 // an earlier registration stays). PermissionDenied with the operator's sentence.
 Status ApplyTokenRefused(AgentState& s, const Response& r);
 // No usable answer: the grants are kept and `job` is retried after the retry interval
-// (or the server's Retry-After). Unavailable with the operator's sentence.
+// (or the server's Retry-After), whatever the reply's problem, which the state keeps.
+// Unavailable with the operator's sentence.
 Status ApplyOffline(AgentState& s, const Udi& udi, const CssmReply& reply, const char* what, Job job);
 // A signed refusal: the ones acted on at once (the instance or its registration is
 // gone on CSSM) remove the local registration and return PermissionDenied; the ones

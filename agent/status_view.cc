@@ -98,6 +98,7 @@ AgentStatus MakeStatus(const AgentState& v) {
   out.last_communication_attempt = When(v.last_communication_wall);
   out.next_communication_attempt = WallOf(v, NextCommunication(v));
   out.last_error = v.last_error;
+  out.communication_problem = v.communication_problem;
   out.licenses = LicenseTable(v);
   out.clock_note = text::ClockNote(v);
   return out;

@@ -114,12 +114,15 @@ const char* TransportFailureName(TransportFailure f) {
     case TransportFailure::kBadConfiguration: return "bad configuration";
     case TransportFailure::kDns: return "name resolution failed";
     case TransportFailure::kConnect: return "connection failed";
-    case TransportFailure::kTls: return "TLS failure";
+    case TransportFailure::kTls: return "TLS handshake failed";
     case TransportFailure::kTimeout: return "timed out";
     case TransportFailure::kProxy: return "proxy failure";
     case TransportFailure::kProxyAuthentication: return "proxy authentication failed";
     case TransportFailure::kResponseTooLarge: return "response too large";
     case TransportFailure::kConnectionLost: return "connection lost";
+    case TransportFailure::kTlsUntrusted: return "TLS certificate not trusted";
+    case TransportFailure::kTlsCertificateDates: return "TLS certificate not valid now";
+    case TransportFailure::kRedirected: return "redirected";
   }
   return "unknown";
 }

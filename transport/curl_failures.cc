@@ -72,21 +72,36 @@ ClassifiedFailure TimedOut(const FailedTransfer& t, const TransferRoute& r) {
                                           t.detail + ")"};
 }
 
+// "the CA bundle '<path>'" or "the system's CA bundle": what trusts the server.
+std::string CaBundle(const TransferRoute& r) {
+  return r.settings.ca_bundle_path.empty() ? std::string("the system's CA bundle")
+                                           : "the CA bundle '" + r.settings.ca_bundle_path + "'";
+}
+
 ClassifiedFailure CertificateRejected(const FailedTransfer& t, const TransferRoute& r) {
+  const std::string failed = "TLS certificate verification of " + r.target + " failed: " + t.detail;
   // Certificates are judged on the system clock: one years off makes valid ones
-  // "expired" or "not yet valid".
-  bool dates = t.detail.find("expired") != std::string::npos || t.detail.find("not yet valid") != std::string::npos;
-  return {TransportFailure::kTls, "TLS certificate verification of " + r.target + " failed: " + t.detail +
-                                      (dates ? " (check the system clock, the CA bundle and the server's certificate)"
-                                             : " (check the CA bundle and the server's certificate)")};
+  // "expired" or "not yet valid", so these may be the clock's doing and pass with it.
+  if (t.detail.find("expired") != std::string::npos || t.detail.find("not yet valid") != std::string::npos) {
+    return {TransportFailure::kTlsCertificateDates,
+            failed + " (check the system clock, the CA bundle and the server's certificate)"};
+  }
+  // Anything else (an unknown issuer, another host's name) stays until someone acts.
+  return {TransportFailure::kTlsUntrusted,
+          failed + " (the server's certificate is not trusted: check that " + CaBundle(r) +
+              " holds the CA that issued it, and that the URL names the host it was issued for)"};
 }
 
 ClassifiedFailure CaBundleUnusable(const FailedTransfer& t, const TransferRoute& r) {
-  return {TransportFailure::kTls, "the CA bundle '" + r.settings.ca_bundle_path + "' cannot be used: " + t.detail};
+  return {TransportFailure::kTlsUntrusted, CaBundle(r) + " cannot be used: " + t.detail +
+                                               " (give a PEM file of the CA certificates that issue the "
+                                               "server's certificate)"};
 }
 
 ClassifiedFailure HandshakeFailed(const FailedTransfer& t, const TransferRoute& r) {
-  return {TransportFailure::kTls, "TLS handshake with " + r.target + " failed: " + t.detail};
+  return {TransportFailure::kTls, "TLS handshake with " + r.target + " failed: " + t.detail +
+                                      " (check that the URL's port is the server's HTTPS port and that the "
+                                      "server accepts TLS 1.2 or later)"};
 }
 
 // The write callback stops a reply over the cap with a write error.

@@ -29,8 +29,12 @@ void SetTransferOptions(OptionSetter& set, const HandleSetup& setup) {
   set(CURLOPT_ERRORBUFFER, setup.error_buffer, "CURLOPT_ERRORBUFFER");
   set(CURLOPT_NOSIGNAL, 1L, "CURLOPT_NOSIGNAL");
   set(CURLOPT_NOPROGRESS, 1L, "CURLOPT_NOPROGRESS");
-  // HTTPS and nothing else, for the request and for any redirect; redirects are not
-  // followed anyway: a 3xx is handed to the agent as a reply.
+  // HTTPS and nothing else, for the request and for any redirect. Redirects are not
+  // followed, on purpose: the operator chose where licensing traffic goes (and the
+  // firewall and proxy rules let that host through); following one would send the
+  // device's identity and usage to a host nobody configured, and a 301/302/303 would
+  // turn the POST into a GET that drops the request anyway. A 3xx is reported as
+  // kRedirected naming the target (redirects.h), so that the operator sets the final URL.
   set(CURLOPT_PROTOCOLS_STR, "https", "CURLOPT_PROTOCOLS_STR");
   set(CURLOPT_REDIR_PROTOCOLS_STR, "https", "CURLOPT_REDIR_PROTOCOLS_STR");
   set(CURLOPT_FOLLOWLOCATION, 0L, "CURLOPT_FOLLOWLOCATION");

@@ -10,6 +10,7 @@
 #include "base/secrets.h"
 #include "transport/curl_failures.h"
 #include "transport/curl_options.h"
+#include "transport/redirects.h"
 #include "transport/reply_buffer.h"
 #include "transport/retry_after.h"
 
@@ -105,14 +106,23 @@ TransportReply CurlTransport::Send(std::string_view request_envelope) {
   return reply;
 }
 
-// Any HTTP status is a reply, for the agent to verify and interpret; anything else
-// is a failure with a sentence (curl_failures.h).
+// Any HTTP status but a redirect is a reply, for the agent to verify and interpret; a
+// redirect (redirects.h) and anything else is a failure with a sentence (curl_failures.h).
 TransportReply CurlTransport::Classify(int code, const ReplyBuffer& exchange, const char* error_buffer) const {
   CURL* h = Handle(curl_);
   const CURLcode rc = static_cast<CURLcode>(code);
   TransportReply reply;
   long status = 0;
   if (rc == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  if (status >= 300 && status < 400) {
+    char* location = nullptr;  // owned by the handle
+    curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location);
+    ClassifiedFailure redirect = DescribeRedirect(status, location, url_);
+    reply.failure = redirect.failure;
+    reply.error = Scrub(std::move(redirect.message));
+    reply.http_status = static_cast<int>(status);
+    return reply;
+  }
   if (status > 0) {
     reply.http_status = static_cast<int>(status);
     reply.body = exchange.body;

@@ -69,6 +69,23 @@ namespace sl {
 enum class LicensingMode { kPak, kSmart };
 const char* LicensingModeName(LicensingMode mode);  // "PAK", "Smart Licensing"
 
+// What kind of problem made the last communication with CSSM fail, so that an operator
+// (or a tool's exit code) can tell an outage that passes by itself from a setting that
+// someone must fix. The agent retries every 15 minutes whatever the kind: the operator
+// may fix the setting meanwhile, and the next retry then succeeds. last_error says what
+// to check.
+enum class CommunicationProblem {
+  kNone,           // the last communication succeeded, or none has failed
+  kTransient,      // CSSM unreachable or not answering usefully now (network, DNS, timeout,
+                   // proxy down, server error, a refusal that may pass): it may pass by itself
+  kConfiguration,  // the transport settings or what they point at: the URL (HTTP 404 or another
+                   // non-licensing 4xx, a redirect), TLS setup, proxy credentials, unusable settings
+  kTrust,          // what the agent trusts: a reply not signed by the CSSM trust anchor (is the
+                   // anchor the CSSM signing certificate?), or a server certificate the CA bundle
+                   // does not trust
+};
+const char* CommunicationProblemName(CommunicationProblem problem);  // "none", "transient", ...
+
 // Everything the specification's Smart Licensing page shows. Times are wall-clock
 // seconds; an absent optional means "not applicable now".
 struct AgentStatus {
@@ -93,6 +110,9 @@ struct AgentStatus {
   std::optional<UnixSeconds> communication_deadline;
   // Why the last communication failed, in the specification's words; empty after a success.
   std::string last_error;
+  // The kind of that failure; kNone after a success (and after a signed refusal, which
+  // is an answer: last_error then says what it means).
+  CommunicationProblem communication_problem = CommunicationProblem::kNone;
   std::vector<LicenseStatus> licenses;  // the License usage table: types in use only
   TransportSettings transport;         // with the proxy password removed
   bool proxy_password_set = false;
@@ -139,8 +159,13 @@ struct AgentEnvironment {
 struct Deregistration {
   bool released_on_server = false;
   // Operator's sentence; when !released_on_server it says to remove the product
-  // instance by hand on CSSM / Smart Software Manager On-Prem.
+  // instance by hand on CSSM / Smart Software Manager On-Prem, and names it.
   std::string message;
+  // The product instance the device held, as CSSM named it: what to look for on CSSM
+  // when it could not be told. Empty when only a pending registration was cancelled.
+  std::string instance_id;
+  std::string smart_account;
+  std::string virtual_account;
 };
 
 class Agent {
@@ -179,6 +204,9 @@ class Agent {
   //   Unavailable         no usable answer (unreachable, timeout, unsigned or forged
   //                       reply) or a refusal that may pass (stale or replayed message,
   //                       server fault): grants are kept and the exchange is retried;
+  //                       also when the cause needs an operator (a wrong URL, trust
+  //                       anchor or CA bundle): GetStatus().communication_problem
+  //                       tells which, last_error what to check;
   //   FailedPrecondition  not allowed in the current state (e.g. not registered) or a
   //                       local limit.
   // Registers with a Product Instance Registration Token: makes a key pair and CSR,

@@ -2,13 +2,14 @@
 // (public API), and CurlTransportFactory, the one way to give an agent curl transports.
 //
 // One HTTPS POST per Send(): the sealed request envelope goes out as application/json
-// and the reply comes back whatever its HTTP status (the agent verifies and interprets
-// it), or a classified TransportFailure with a sentence an operator can act on (which
+// and the reply comes back whatever its HTTP status but a redirect (the agent verifies
+// and interprets it), or a classified TransportFailure with a sentence an operator can act on (which
 // host or proxy, what failed, libcurl's own words). The same handle is reused between
 // sends, so an idle connection to CSSM (or the tunnel through the proxy) is reused.
 //
 // Security posture, fixed in code with no switch to turn it off:
-//  - HTTPS only (also for redirects, which are not followed: a 3xx is a reply);
+//  - HTTPS only; redirects are not followed: a 3xx is a kRedirected failure naming
+//    its target without credentials, so that the operator sets the final URL;
 //  - peer certificate and host name verification always on, TLS 1.2 minimum;
 //  - when settings.ca_bundle_path is set, ONLY that bundle is trusted (libcurl's
 //    built-in CA directory is switched off); when empty, the system bundle is used;

@@ -1,8 +1,8 @@
 // The transport seam: how the agent reaches CSSM or an On-Prem server (public API).
 //
 // The agent hands a sealed request envelope to Send() and gets back either the HTTP
-// reply (any status; the agent verifies and interprets the body) or a classified
-// failure saying why no reply arrived. TransportSettings is the operator's
+// reply (any status but a redirect; the agent verifies and interprets the body) or a
+// classified failure saying why no usable reply arrived. TransportSettings is the operator's
 // configuration ("Transport settings" in the specification); the agent stores it and
 // a concrete transport (curl_transport.h) is built from it by a TransportFactory.
 // The functions declared here live in the seam's own library (sl_seam), so that a
@@ -57,18 +57,29 @@ Status ValidateTransportSettings(const TransportSettings& settings);
 // The URL requests go to: settings.url, or the default CSSM URL in Direct mode.
 std::string EffectiveUrl(const TransportSettings& settings);
 
-// Why no HTTP reply arrived.
+// Why no usable HTTP reply arrived. The kinds tell a failure that may pass by itself
+// (an outage) from one that lasts until someone fixes the settings or what they point
+// at; the agent shows the difference (CommunicationProblem in agent.h).
 enum class TransportFailure {
   kNone,
   kBadConfiguration,   // settings rejected before sending
   kDns,                // server or proxy name does not resolve
   kConnect,            // connection refused or unreachable
-  kTls,                // handshake or certificate verification failed
+  kTls,                // the TLS handshake failed: TLS version, ciphers, no TLS server on that port
   kTimeout,            // connect or total timeout elapsed
   kProxy,              // the proxy failed (down, refused CONNECT)
   kProxyAuthentication,  // the proxy answered 407
   kResponseTooLarge,   // the reply exceeded the size cap
   kConnectionLost,     // the connection dropped mid-exchange
+  // The server's TLS certificate is not trusted (issued by a CA outside the CA bundle,
+  // or for another host name), or the CA bundle cannot be used.
+  kTlsUntrusted,
+  // A certificate is expired or not yet valid: the server's, or this system's clock is
+  // wrong (certificates are judged on it).
+  kTlsCertificateDates,
+  // The server answered with a redirect (HTTP 3xx), which is not followed: the
+  // configured URL must be the final one. http_status is set; the error names the target.
+  kRedirected,
 };
 const char* TransportFailureName(TransportFailure failure);
 
@@ -77,7 +88,7 @@ struct TransportReply {
   // When failure != kNone: an operator's sentence (which host, what went wrong).
   // Never contains a password or token.
   std::string error;
-  int http_status = 0;  // 0 when no HTTP response arrived
+  int http_status = 0;  // 0 when no HTTP response arrived; with kRedirected, the 3xx
   std::string body;
   std::optional<int64_t> retry_after_seconds;  // from a Retry-After header (delta seconds)
 

@@ -120,6 +120,33 @@ TEST(AgentDeregistrationTest, DeregisteringWhileUnreachableRemovesTheLocalRegist
   EXPECT_EQ(h.cssm.instances().size(), 1u) << "the server still has it";
 }
 
+// Issue 11, defect 7: the ID needed to clean up on CSSM is gone from the status once the
+// device deregistered locally, so the message and the event name it, with its accounts.
+TEST(AgentDeregistrationTest, DeregisteringWhileUnreachableNamesTheInstanceLeftOnCssm) {
+  AgentHarness h;
+  Agent& agent = h.OpenRegistered();
+  const std::string instance = agent.GetStatus().instance_id;
+  ASSERT_FALSE(instance.empty());
+  h.GoOffline();
+  Result<Deregistration> d = agent.Deregister();
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(d->released_on_server);
+  EXPECT_EQ(d->instance_id, instance);
+  EXPECT_EQ(d->smart_account, "Example Corp");
+  EXPECT_EQ(d->virtual_account, "VA-One");
+  const std::string names = "Remove product instance " + instance +
+                            " (smart account \"Example Corp\", virtual account \"VA-One\") manually from CSSM";
+  EXPECT_THAT(d->message, HasSubstr(names));
+  EXPECT_TRUE(agent.GetStatus().instance_id.empty()) << "the local registration is gone";
+  EXPECT_THAT(agent.GetStatus().last_error, HasSubstr(names));
+  ASSERT_FALSE(h.events.empty());
+  bool told = false;
+  for (const Event& e : h.events) {
+    told = told || (e.type == EventType::kCommunicationFailed && e.message.find(names) != std::string::npos);
+  }
+  EXPECT_TRUE(told) << "no kCommunicationFailed event names the instance";
+}
+
 TEST(AgentDeregistrationTest, DeregisteringAfterTheEvaluationRanOutGivesEvaluationExpired) {
   AgentHarness h;
   Agent& agent = h.Open();

@@ -1,12 +1,17 @@
 // Integration: the agent against the real mock-cssm binary over TLS on loopback,
-// through the real libcurl transport.
+// through the real libcurl transport; and what an operator must fix told apart from an
+// outage, end to end (issue 11): a wrong URL path, a redirect, the TLS CA configured as
+// the trust anchor, a CA bundle that does not trust the server.
 // Real clocks: the mock checks freshness against its own wall clock.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "smartlicensing/agent.h"
+#include "smartlicensing/curl_transport.h"
+#include "smartlicensing/device_directory.h"
 #include "testing/device_in_temp_dir.h"
 #include "testing/mock_cssm_process.h"
+#include "testing/stub_http_server.h"
 #include "testing/test_util.h"
 
 namespace sl {
@@ -76,6 +81,82 @@ TEST_F(AgentIntegrationTest, AStoppedServerIsOfflineAndTheRegistrationStaysPendi
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_THAT(s.message(), HasSubstr("is in progress because of the following reason"));
   EXPECT_EQ(agent->GetStatus().registration_status, st::kRegistrationPending);
+}
+
+// --- Issue 11: configuration and trust problems, retried but told apart -------------
+
+// Registers through `agent` and expects the attempt to fail with `problem`, saying
+// `says`, the registration pending and its retry scheduled.
+void ExpectRegistrationRetriedWith(Agent& agent, CommunicationProblem problem, const std::string& says) {
+  ASSERT_TRUE(agent.Enable().ok());
+  Status s = agent.Register("TEST-TOKEN-EXPRESSWAY", false);
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  AgentStatus status = agent.GetStatus();
+  EXPECT_EQ(status.communication_problem, problem) << CommunicationProblemName(status.communication_problem);
+  EXPECT_THAT(status.last_error, HasSubstr(says));
+  EXPECT_EQ(status.registration_status, st::kRegistrationPending);
+  EXPECT_TRUE(status.next_communication_attempt.has_value()) << "no retry scheduled";
+}
+
+TEST_F(AgentIntegrationTest, AWrongUrlPathIsAConfigurationProblemThatSaysToCheckThePath) {
+  ASSERT_TRUE(mock_.running());
+  std::unique_ptr<Agent> agent = device_.OpenAgent(mock_.base_url() + "/licservice/licence", 2, 5);
+  ASSERT_TRUE(agent);
+  ExpectRegistrationRetriedWith(*agent, CommunicationProblem::kConfiguration,
+                                "HTTP 404 (Not Found) without a licensing message: no licensing service answers at "
+                                "the configured URL; check the URL path");
+}
+
+TEST_F(AgentIntegrationTest, ACaBundleThatDoesNotTrustTheServerIsATrustProblem) {
+  ASSERT_TRUE(mock_.running());
+  std::unique_ptr<Agent> agent = Open();
+  ASSERT_TRUE(agent);
+  TransportSettings settings = agent->GetStatus().transport;
+  settings.ca_bundle_path = test::PkiPath("other-ca.crt");
+  ASSERT_TRUE(agent->SetTransportSettings(settings).ok());
+  ExpectRegistrationRetriedWith(*agent, CommunicationProblem::kTrust,
+                                "check that the CA bundle '" + settings.ca_bundle_path + "' holds the CA");
+}
+
+TEST(AgentRedirectIntegrationTest, ARedirectIsAConfigurationProblemNamingItsTarget) {
+  test::StubHttpServer server;
+  ASSERT_TRUE(server.running());
+  server.status = 301;
+  server.headers = {{"Location", "https://cssm.example.com/SmartTransport"}};
+  test::DeviceInTempDir device{Udi{"EXPWY-VE-L", "INTEG0002"}, "exp-redirect.example.com"};
+  std::unique_ptr<Agent> agent = device.OpenAgent(server.Url("/licservice/license"), 2, 5);
+  ASSERT_TRUE(agent);
+  ExpectRegistrationRetriedWith(*agent, CommunicationProblem::kConfiguration,
+                                "answered with a redirect (HTTP 301) to https://cssm.example.com/SmartTransport; "
+                                "the agent does not follow redirects: set the URL to the final one");
+}
+
+// Issue 11, defect 3, as an operator makes it: the TLS CA given as the trust anchor.
+TEST(AgentTrustAnchorIntegrationTest, TheTlsCaAsTrustAnchorIsATrustProblemNamingIt) {
+  test::MockCssmProcess mock(test::TestSeedPath());
+  ASSERT_TRUE(mock.running());
+  test::TempDir state_dir;
+  test::TempDir key_dir;
+  DeviceDirectoryOptions options;
+  options.state_dir = state_dir.path();
+  options.key_dir = key_dir.path();
+  options.udi = Udi{"EXPWY-VE-L", "INTEG0003"};
+  options.hostname = "exp-anchor.example.com";
+  options.trust_anchor_pem = test::ReadPki("tls-ca.crt");
+  options.transport_factory = CurlTransportFactory();
+  Result<std::unique_ptr<DeviceDirectory>> device = DeviceDirectory::Open(std::move(options));
+  ASSERT_TRUE(device.ok()) << device.status().ToString();
+  Result<std::unique_ptr<Agent>> agent = Agent::Open((*device)->Environment());
+  ASSERT_TRUE(agent.ok()) << agent.status().ToString();
+  TransportSettings settings;
+  settings.url = mock.direct_url();
+  settings.ca_bundle_path = test::PkiPath("tls-ca.crt");
+  settings.connect_timeout_seconds = 2;
+  settings.total_timeout_seconds = 5;
+  ASSERT_TRUE((*agent)->SetTransportSettings(settings).ok());
+  ExpectRegistrationRetriedWith(**agent, CommunicationProblem::kTrust,
+                                "the response signature does not verify against the CSSM trust anchor \"Test TLS "
+                                "CA\": the trust anchor must be the CSSM signing certificate");
 }
 
 }  // namespace

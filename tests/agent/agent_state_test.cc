@@ -77,6 +77,29 @@ TEST(AgentStateTest, TheClockFieldsRoundTripAndAreOptional) {
   EXPECT_EQ(old->unconfirmed_wall, 0);
 }
 
+TEST(AgentStateTest, TheCommunicationProblemRoundTripsAndIsOptional) {
+  HmacDeviceSecret secret(std::string(32, 's'));
+  for (CommunicationProblem problem : {CommunicationProblem::kTransient, CommunicationProblem::kConfiguration,
+                                       CommunicationProblem::kTrust}) {
+    AgentState failed = SampleState();
+    failed.communication_problem = problem;
+    Result<AgentState> back = OpenState(SealState(failed, secret).value(), secret);
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(back->communication_problem, problem);
+  }
+  // None is not written, and a state written before the field existed reads as none.
+  std::string json = EncodeStateJson(SampleState());
+  ASSERT_EQ(json.find("communication_problem"), std::string::npos);
+  Result<AgentState> old = DecodeStateJson(json);
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_EQ(old->communication_problem, CommunicationProblem::kNone);
+  // A kind this agent does not know is refused by name, like any unknown state.
+  json.insert(json.size() - 1, R"(,"communication_problem":"cosmic_rays")");
+  Result<AgentState> unknown = DecodeStateJson(json);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("communication_problem"), std::string::npos);
+}
+
 TEST(AgentStateTest, AStateThatWouldNotReadBackIsNeverSealed) {
   HmacDeviceSecret secret(std::string(32, 's'));
   using Setter = std::function<void(AgentState&, const std::string&)>;

@@ -149,7 +149,7 @@ TEST(CurlTransportProxyTest, ProxyPasswordAppearsInNoFailureMessage) {
     EXPECT_THAT(r.error, Not(HasSubstr("Hunter2")));
     EXPECT_THAT(r.error, Not(HasSubstr(kProxyPassword)));
   }
-  EXPECT_EQ(replies[2].failure, TransportFailure::kTls) << replies[2].error;
+  EXPECT_EQ(replies[2].failure, TransportFailure::kTlsUntrusted) << replies[2].error;
 }
 
 // ---------------------------------------------------------------------------
