@@ -11,9 +11,9 @@ namespace sl::cli {
 namespace {
 
 constexpr const char* kSynopsis =
-    "usage: slagent [--state-dir DIR] [--key-dir DIR] [--json] COMMAND [ARGS]\n";
+    "Usage: slagent [--state-dir DIR] [--key-dir DIR] [--json] COMMAND [ARGS]\n";
 
-constexpr const char* kGlobalOptionsAndExitCodes = R"(Global options
+constexpr const char* kGlobalOptionsAndExitCodes = R"(Global options:
   --state-dir DIR   state directory (default $SLAGENT_STATE_DIR or /var/lib/slagent)
   --key-dir DIR     device secret directory (default $SLAGENT_KEY_DIR, /etc/slagent for the
                     default state directory, else DIR.keys next to the state directory)
@@ -22,7 +22,8 @@ constexpr const char* kGlobalOptionsAndExitCodes = R"(Global options
   --version         the version of slagent and of the licensing protocol
 
 Exit codes: 0 success, 1 internal error, 2 usage error, 3 refused by CSSM,
-4 communication failure (retry scheduled), 5 local state problem, 6 not allowed now.
+4 communication failure (retry scheduled), 5 local state problem, 6 not allowed now,
+7 configuration or trust problem: CSSM cannot be used as configured (retry scheduled).
 )";
 
 int ShowUsage(CommandContext& context) {
@@ -36,8 +37,8 @@ std::vector<Command> MakeCommandTable() {
   // clang-format off
   return {
     {"identity", S::kConfiguration, {"--product-id", "--serial", "--hostname"}, {},
-     {"identity --product-id ID --serial SN [--hostname NAME]   set the device identity (UDI)",
-      "identity                                                  show it"},
+     {"identity --product-id ID --serial SN [--hostname NAME]  set the device identity (UDI)",
+      "identity                     show the device identity"},
      SetOrShowIdentity},
     {"trust-anchor", S::kConfiguration, {}, {},
      {"trust-anchor FILE            the CSSM signing certificate responses must verify against"},
@@ -45,10 +46,11 @@ std::vector<Command> MakeCommandTable() {
     {"transport", S::kConfiguration,
      {"--url", "--ca-bundle", "--connect-timeout", "--timeout", "--address", "--port", "--username",
       "--password-file"}, {},
-     {"transport direct [--url URL]                 Direct to CSSM (default URL: Cisco's)",
-      "transport onprem --url https://HOST[:PORT]/SmartTransport",
-      "transport proxy --address HOST --port PORT [--username USER --password-file FILE] [--url URL]",
-      "    every transport command also takes --ca-bundle FILE, --connect-timeout S, --timeout S"},
+     {"transport direct [--url URL]  Direct to CSSM (default URL: Cisco's)",
+      "transport onprem --url https://HOST[:PORT]/SmartTransport  Smart Software Manager On-Prem",
+      "transport proxy --address HOST --port PORT [--username USER --password-file FILE]  through a proxy",
+      "    each also takes --url URL, --ca-bundle FILE (copied), --connect-timeout S, --timeout S;",
+      "    options not given keep their values (--url default, --ca-bundle system: the defaults)"},
      SetTransport},
     {"privacy", S::kConfiguration, {}, {},
      {"privacy on|off               do not share my hostname or IP address with Cisco"},
@@ -58,7 +60,7 @@ std::vector<Command> MakeCommandTable() {
      {"enable                       Smart licensing mode On (starts the 90-day evaluation)"},
      EnableSmartLicensing},
     {"register", S::kLicensing, {"--token", "--token-file"}, {"--reregister"},
-     {"register (--token TOKEN | --token-file FILE) [--reregister]"},
+     {"register (--token TOKEN | --token-file FILE) [--reregister]  register (FILE -: standard input)"},
      RegisterWithToken},
     {"renew", S::kLicensing, {}, {},
      {"renew auth                   renew authorization now",
@@ -82,9 +84,11 @@ std::vector<Command> MakeCommandTable() {
      {"run [--once]                 the daemon: perform renewals and retries when due"},
      RunDaemon},
     {"backup", S::kOperation, {}, {"--force"},
-     {"backup FILE [--force] | restore FILE   save (--force: over an existing file) or restore the state"},
+     {"backup FILE [--force]        save the licensing state (--force: over an existing file)"},
      WriteBackup},
-    {"restore", S::kOperation, {}, {}, {}, RestoreBackup},  // on backup's line
+    {"restore", S::kOperation, {}, {},
+     {"restore FILE                 restore the licensing state from a backup"},
+     RestoreBackup},
     {"events", S::kOperation, {"--limit"}, {},
      {"events [--limit N]           the history of operations and results"},
      ShowEvents},
@@ -137,7 +141,7 @@ OptionNames KnownOptions() {
 std::string UsageText() {
   std::string text = kSynopsis;
   for (UsageSection section : {UsageSection::kConfiguration, UsageSection::kLicensing, UsageSection::kOperation}) {
-    text += std::string("\n") + SectionTitle(section) + "\n";
+    text += std::string("\n") + SectionTitle(section) + ":\n";
     for (const Command& command : CommandTable()) {
       if (command.section != section) continue;
       for (const std::string& line : command.usage_lines) text += "  " + line + "\n";
@@ -147,14 +151,8 @@ std::string UsageText() {
 }
 
 std::string CommandUsageText(const Command& command) {
-  std::string text = "usage: slagent [--state-dir DIR] [--key-dir DIR] [--json] ...\n";
-  for (const Command& c : CommandTable()) {
-    for (const std::string& line : c.usage_lines) {
-      // Its own lines, or the line it shares ("backup FILE | restore FILE").
-      bool own = &c == &command || line.find("| " + command.name + " ") != std::string::npos;
-      if (own) text += "  " + line + "\n";
-    }
-  }
+  std::string text = "Usage: slagent [--state-dir DIR] [--key-dir DIR] [--json] ...\n";
+  for (const std::string& line : command.usage_lines) text += "  " + line + "\n";
   return text + "\nAll commands, global options and exit codes: slagent help\n";
 }
 

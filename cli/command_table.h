@@ -38,8 +38,9 @@ struct Command {
   // accept less for one form of the command (`transport direct` takes no --port).
   std::set<std::string> value_options;
   std::set<std::string> switches;
-  // Its lines in the usage text, without the two-space indent. A line may list two
-  // commands ("backup FILE | restore FILE"): then the second has none of its own.
+  // Its lines in the usage text, without the two-space indent: the synopsis, then its
+  // description after two spaces or more (help2man makes each such line an entry of
+  // the man page); a line indented further continues the one before.
   std::vector<std::string> usage_lines;
   CommandHandler handler;
 

@@ -48,11 +48,12 @@ int RunDueOnce(CommandContext& ctx) {
   std::optional<UnixSeconds> attempted_before = (*agent)->GetStatus().last_communication_attempt;
   Status result = (*agent)->RunDue();
   std::optional<UnixSeconds> deadline = (*agent)->NextDeadline();
-  if (!result.ok()) return out.Fail(result);
+  if (!result.ok()) return out.FailOperation(result, **agent);
   AgentStatus status = (*agent)->GetStatus();
   // The agent has scheduled the retry; the caller still hears that this attempt failed.
   if (status.last_communication_attempt != attempted_before && !status.last_error.empty()) {
-    return out.Fail(Unavailable(status.last_error + " Next communication attempt: " + DeadlineText(deadline)));
+    return out.FailOperation(Unavailable(status.last_error + " Next communication attempt: " + DeadlineText(deadline)),
+                             **agent);
   }
   return out.Done("Registration status: " + status.registration_status + ". License authorization status: " +
                       status.authorization_status + ". Next communication attempt: " + DeadlineText(deadline),

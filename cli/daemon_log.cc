@@ -6,9 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#ifdef SL_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
-#endif
 
 #include "cli/output.h"
 #include "smartlicensing/licensing_terms.h"
@@ -28,13 +26,7 @@ bool StderrIsJournal() {
              std::to_string(static_cast<unsigned long long>(st.st_ino));
 }
 
-void Notify(const std::string& state) {
-#ifdef SL_HAVE_SYSTEMD
-  (void)sd_notify(0, state.c_str());
-#else
-  (void)state;
-#endif
-}
+void Notify(const std::string& state) { (void)sd_notify(0, state.c_str()); }
 
 }  // namespace
 

@@ -14,9 +14,13 @@ enum ExitCode : int {
   kExitCommunication = 4,      // CSSM not reached (or an error the agent retries); retry scheduled
   kExitLocalState = 5,         // state directory unreadable, state corrupted or tampered with
   kExitNotAllowed = 6,         // not allowed in the current state (e.g. already registered)
+  kExitConfiguration = 7,      // CSSM cannot be used as configured (URL, CA bundle, trust
+                               // anchor, proxy credentials): fix it; a retry is scheduled
 };
 
-// The exit code for an operation's result.
+// The exit code for an operation's result. A communication failure the agent sees as
+// a configuration or trust problem (AgentStatus::communication_problem) is 7 instead
+// of 4: see ExitCodeForOperation in cli/output.h.
 inline int ExitCodeFor(const Status& s) {
   switch (s.code()) {
     case StatusCode::kOk: return kExitOk;

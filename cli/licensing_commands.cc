@@ -71,7 +71,7 @@ int ReportUsage(CommandContext& ctx) {
                                        (*agent)->GetStatus().authorization_status +
                                        "); it is reported with the first authorization after 'slagent register'"));
   }
-  if (Status s = (*agent)->UpdateUsage(); !s.ok()) return out.Fail(s);
+  if (Status s = (*agent)->UpdateUsage(); !s.ok()) return out.FailOperation(s, **agent);
   AgentStatus status = (*agent)->GetStatus();
   return out.Done("Usage reported to CSSM. License authorization status: " + status.authorization_status,
                   LicensingResultJson(status));
@@ -116,7 +116,7 @@ int RegisterWithToken(CommandContext& ctx) {
         "virtual account), add --reregister"));
   }
   Status s = (*agent)->Register(*token, reregister);
-  if (!s.ok()) return out.Fail(s);
+  if (!s.ok()) return out.FailOperation(s, **agent);
   AgentStatus status = (*agent)->GetStatus();
   return out.Done("Registration status: " + status.registration_status + " (Smart account " + status.smart_account +
                       ", virtual account " + status.virtual_account + "). License authorization status: " +
@@ -132,7 +132,7 @@ int RenewNow(CommandContext& ctx) {
   Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent();
   if (!agent.ok()) return out.Fail(agent.status());
   Status s = what == "auth" ? (*agent)->RenewAuthorization() : (*agent)->RenewRegistration();
-  if (!s.ok()) return out.Fail(s);
+  if (!s.ok()) return out.FailOperation(s, **agent);
   AgentStatus status = (*agent)->GetStatus();
   if (what == "auth") {
     return out.Done("License authorization status: " + status.authorization_status, LicensingResultJson(status));

@@ -17,8 +17,15 @@ Output::Output(bool json, std::ostream& out, std::ostream& err) : json_(json), o
 
 // std::endl, not "\n": each answer is flushed as it is made, so that a daemon's lines
 // reach the journal when they happen and a crash loses nothing already said.
-int Output::Fail(const Status& s) {
-  int code = ExitCodeFor(s);
+int Output::Fail(const Status& s) { return Fail(s, ExitCodeFor(s)); }
+
+int Output::FailOperation(const Status& s, const Agent& agent) {
+  const CommunicationProblem problem = agent.GetStatus().communication_problem;
+  const bool fix_first = problem == CommunicationProblem::kConfiguration || problem == CommunicationProblem::kTrust;
+  return Fail(s, fix_first && s.IsRetryable() ? kExitConfiguration : ExitCodeFor(s));
+}
+
+int Output::Fail(const Status& s, int code) {
   if (json_) {
     JsonWriter w;
     w.StartObject().Field("schema", kJsonSchema).Field("ok", false).Field("exit_code", code);

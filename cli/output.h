@@ -18,6 +18,7 @@
 
 #include "base/json.h"
 #include "cli/exit_codes.h"
+#include "smartlicensing/agent.h"
 #include "smartlicensing/status.h"
 
 namespace sl::cli {
@@ -41,6 +42,12 @@ class Output {
 
   // Reports the error and returns its exit code (ExitCodeFor).
   int Fail(const Status& status);
+  // Reports the error with exit code `code` instead of ExitCodeFor's.
+  int Fail(const Status& status, int code);
+  // The failure of an operation that talked to CSSM: exit 7 rather than 4 when `agent`
+  // says the settings or the trust anchor are at fault, so scripts tell "fix the
+  // configuration" from "CSSM is down".
+  int FailOperation(const Status& status, const Agent& agent);
   // Fail(UsageError(message)): exit 2.
   int Usage(const std::string& message);
   // Reports the outcome and returns `code`. A non-zero code is still a result the

@@ -72,6 +72,11 @@ std::string FormatStatusText(const AgentStatus& s, const std::vector<SetupStep>&
   line("Communication deadline", Time(s.communication_deadline));
   line("Last error", s.last_error);
   if (!s.clock_note.empty()) line("System clock", s.clock_note);
+  if (s.communication_problem == CommunicationProblem::kConfiguration) {
+    line("Communication problem", "configuration: CSSM cannot be used as configured; fix what Last error names");
+  } else if (s.communication_problem == CommunicationProblem::kTrust) {
+    line("Communication problem", "trust: CSSM's replies or certificate are not trusted; fix what Last error names");
+  }
   out << "License usage:\n";
   if (s.licenses.empty()) {
     out << "  (no licenses in use)\n";
@@ -144,6 +149,7 @@ void WriteStatusJson(JsonWriter& w, const AgentStatus& s, const std::vector<Setu
   TimeField(w, "next_communication_attempt", s.next_communication_attempt);
   TimeField(w, "communication_deadline", s.communication_deadline);
   w.Field("last_error", s.last_error);
+  w.Field("communication_problem", CommunicationProblemName(s.communication_problem));
   w.Field("clock_note", s.clock_note);
   w.Field("privacy", s.privacy);
   w.Key("transport");

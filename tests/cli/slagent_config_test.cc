@@ -172,5 +172,34 @@ TEST_F(SlagentConfigTest, ATokenFileOfDashIsReadFromStandardInput) {
   EXPECT_EQ(Str(Status(), "registration_status"), "Registered");
 }
 
+TEST_F(SlagentConfigTest, TheTlsCaAsTrustAnchorIsAConfigurationProblemWithItsOwnExitCode) {
+  // The TLS CA passes the certificate checks (it is a P-256 CA), but CSSM's replies are
+  // not signed by it.
+  ASSERT_EQ(Run({"trust-anchor", test::PkiPath("tls-ca.crt")}).exit_code, 0);
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  CommandResult r = Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"});
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_NE(r.err.find("Test TLS CA"), std::string::npos) << "names the anchor: " << r.err;
+  EXPECT_NE(r.err.find("CSSM signing certificate"), std::string::npos) << r.err;
+  rapidjson::Document s = Status();
+  EXPECT_EQ(Str(s, "communication_problem"), "trust");
+  EXPECT_NE(Run({"status"}).out.find("Communication problem:"), std::string::npos);
+
+  // Fixed, the retry registers: no new token is needed.
+  ASSERT_EQ(Run({"trust-anchor", test::PkiPath("cssm-signing.crt")}).exit_code, 0);
+  CommandResult fixed = Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"});
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
+  EXPECT_EQ(Str(Status(), "communication_problem"), "none");
+}
+
+TEST_F(SlagentConfigTest, AWrongUrlPathIsAConfigurationProblemNotAnOutage) {
+  const std::string url = mock_.direct_url();
+  ASSERT_EQ(Run({"transport", "direct", "--url", url.substr(0, url.find('/', 8)) + "/no/such/path"}).exit_code, 0);
+  ASSERT_EQ(Run({"enable"}).exit_code, 0);
+  CommandResult r = Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"});
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_NE(r.err.find("check the URL path"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace sl

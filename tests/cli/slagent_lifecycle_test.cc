@@ -211,12 +211,13 @@ TEST_F(SlagentTest, RegistersThroughAnAuthenticatingProxy) {
   EXPECT_TRUE(s["transport"]["proxy"]["password_set"].GetBool());
   EXPECT_EQ(all_output_.find(password), std::string::npos);
 
-  // A wrong password is a communication failure that names the proxy, not the password.
+  // A wrong password is a configuration problem (exit 7, not an outage's 4) that names
+  // the proxy, not the password.
   ASSERT_EQ(Run({"transport", "proxy", "--address", "127.0.0.1", "--port", std::to_string(proxy.port()),
                  "--username", "alice", "--password-file", WriteFile("pw2", "wrong-one"), "--url",
                  mock_.direct_url(), "--ca-bundle", test::PkiPath("tls-ca.crt")}).exit_code, 0);
   CommandResult bad = Run({"renew", "auth"});
-  EXPECT_EQ(bad.exit_code, 4);
+  EXPECT_EQ(bad.exit_code, 7);
   EXPECT_NE(bad.err.find("proxy"), std::string::npos) << bad.err;
   EXPECT_EQ(bad.err.find("wrong-one"), std::string::npos);
 }
