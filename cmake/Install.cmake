@@ -7,8 +7,11 @@
 #                                       (and ::base, ::protocol, ::seam they link), and the
 #                                       component mock_cssm -> SmartLicensing::mock_cssm
 #   <libdir>/pkgconfig/                 smartlicensing.pc, smartlicensing-mock-cssm.pc
-# The slagent and mock-cssm binaries and the systemd unit are installed by their own
-# folders. scripts/check-install.sh and tests/install/ check the result.
+#   <datarootdir>/doc/libsmartlicensing-dev/  copyright (LICENSE), README.md, architecture.md
+# all of it the install component libsmartlicensing-dev (the Debian package of that
+# name, cmake/Packaging.cmake). The slagent and mock-cssm binaries, the systemd unit,
+# man pages and completion are installed by their own folders and packaging/.
+# scripts/check-install.sh, scripts/check-package.sh and tests/install/ check the result.
 #
 # What reaches a consumer is only what the installed headers and libraries need:
 # OpenSSL's libcrypto and libcurl for the agent and its transport; libssl, cpp-httplib
@@ -16,8 +19,10 @@
 # $<BUILD_INTERFACE:...> and never exported; RapidJSON is a BUILD_INTERFACE include
 # directory of sl_base, used by .cc files only.
 include(CMakePackageConfigHelpers)
+include(${CMAKE_CURRENT_LIST_DIR}/InstallConfigured.cmake)
 
 set(SL_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/SmartLicensing)
+set(SL_DEV_COMPONENT libsmartlicensing-dev)
 
 # The mock has an export set of its own so that a consumer of the agent alone needs
 # neither cpp-httplib nor libssl: the package loads it only when they are found.
@@ -33,22 +38,25 @@ endforeach()
 
 install(TARGETS ${SL_INSTALLED_LIBRARIES}
   EXPORT SmartLicensingTargets
-  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT ${SL_DEV_COMPONENT}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT ${SL_DEV_COMPONENT})
 install(TARGETS ${SL_INSTALLED_MOCK_LIBRARIES}
   EXPORT SmartLicensingMockTargets
-  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT ${SL_DEV_COMPONENT}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT ${SL_DEV_COMPONENT})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/smartlicensing
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  COMPONENT ${SL_DEV_COMPONENT}
   FILES_MATCHING PATTERN "*.h")
 
 install(EXPORT SmartLicensingTargets
   NAMESPACE SmartLicensing::
-  DESTINATION ${SL_INSTALL_CMAKEDIR})
+  DESTINATION ${SL_INSTALL_CMAKEDIR}
+  COMPONENT ${SL_DEV_COMPONENT})
 install(EXPORT SmartLicensingMockTargets
   NAMESPACE SmartLicensing::
-  DESTINATION ${SL_INSTALL_CMAKEDIR})
+  DESTINATION ${SL_INSTALL_CMAKEDIR}
+  COMPONENT ${SL_DEV_COMPONENT})
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/SmartLicensingConfig.cmake.in
   ${PROJECT_BINARY_DIR}/SmartLicensingConfig.cmake
@@ -58,38 +66,21 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/SmartLicensingConfigVersi
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/SmartLicensingConfig.cmake
               ${PROJECT_BINARY_DIR}/SmartLicensingConfigVersion.cmake
-  DESTINATION ${SL_INSTALL_CMAKEDIR})
+  DESTINATION ${SL_INSTALL_CMAKEDIR}
+  COMPONENT ${SL_DEV_COMPONENT})
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE
+  DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${SL_DEV_COMPONENT}
+  COMPONENT ${SL_DEV_COMPONENT}
+  RENAME copyright)
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/architecture.md
+  DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${SL_DEV_COMPONENT}
+  COMPONENT ${SL_DEV_COMPONENT})
 
 # The .pc files name the prefix they are installed under, which is only known at
-# install time (`cmake --install --prefix` changes it), so they are written then, by
-# the script below, into a directory of the build tree of their own per prefix (two
-# installs from one build tree at once do not clash), installed from there, and
-# removed.
-file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/InstallPkgConfig.cmake @ONLY CONTENT [[
-# Generated from cmake/Install.cmake: writes and installs the .pc files.
-set(PROJECT_VERSION "@PROJECT_VERSION@")
-set(SL_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
-set(libdir "@CMAKE_INSTALL_LIBDIR@")
-set(includedir "@CMAKE_INSTALL_INCLUDEDIR@")
-# A relative GNUInstallDirs destination is written relative to ${prefix}.
-foreach(dir libdir includedir)
-  if(IS_ABSOLUTE "${${dir}}")
-    set(SL_PC_${dir} "${${dir}}")
-  else()
-    set(SL_PC_${dir} "\${prefix}/${${dir}}")
-  endif()
-endforeach()
-if(IS_ABSOLUTE "${libdir}")
-  set(destination "${libdir}/pkgconfig")
-else()
-  set(destination "${CMAKE_INSTALL_PREFIX}/${libdir}/pkgconfig")
-endif()
-string(MD5 key "$ENV{DESTDIR}${CMAKE_INSTALL_PREFIX}")
+# install time (`cmake --install --prefix` changes it), so they are written then
+# (cmake/InstallConfigured.cmake, which the systemd unit uses too).
 foreach(pc smartlicensing smartlicensing-mock-cssm)
-  set(pc_file "@PROJECT_BINARY_DIR@/install-time/${key}/${pc}.pc")
-  configure_file("@PROJECT_SOURCE_DIR@/cmake/${pc}.pc.in" "${pc_file}" @ONLY)
-  file(INSTALL DESTINATION "${destination}" TYPE FILE FILES "${pc_file}")
+  sl_install_configured(${PROJECT_SOURCE_DIR}/cmake/${pc}.pc.in
+    DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
+    COMPONENT ${SL_DEV_COMPONENT})
 endforeach()
-file(REMOVE_RECURSE "@PROJECT_BINARY_DIR@/install-time/${key}")
-]])
-install(SCRIPT ${PROJECT_BINARY_DIR}/InstallPkgConfig.cmake)

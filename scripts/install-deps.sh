@@ -6,6 +6,7 @@ packages=(
   libssl-dev libcurl4-openssl-dev rapidjson-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsystemd-dev tinyproxy faketime universal-ctags
+  help2man dpkg-dev file man-db systemd   # man pages, cpack -G DEB, scripts/check-package.sh
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -19,6 +19,7 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 
 echo "== install, and build the example consumers against the installed package =="
 scripts/check-install.sh build
+scripts/check-package.sh build
 
 if [ "${1:-}" = "--quick" ]; then
   exit 0
