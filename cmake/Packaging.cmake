@@ -94,6 +94,11 @@ if(SL_BUILD_TESTS)
     COMMAND bash ${PROJECT_SOURCE_DIR}/packaging/installed_unit_test.sh ${PROJECT_BINARY_DIR})
   set_tests_properties(packaging.unit_follows_prefix PROPERTIES
     TIMEOUT 300 ENVIRONMENT "SL_MAN_PAGES=$<BOOL:${SL_MAN_PAGES}>")
+  # The installed daemon, started as its unit starts it, renews against the installed
+  # mock and logs it on stderr (as an unprivileged user when run as root).
+  add_test(NAME packaging.installed_daemon
+    COMMAND bash ${PROJECT_SOURCE_DIR}/packaging/installed_daemon_test.sh ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
+  set_tests_properties(packaging.installed_daemon PROPERTIES TIMEOUT 300)
   if(SL_MAN_PAGES)
     set_tests_properties(packaging.unit_follows_prefix PROPERTIES REQUIRED_FILES
       "$<TARGET_FILE:slagent>;$<TARGET_FILE:mock-cssm>;${PROJECT_BINARY_DIR}/cli/slagent.1.gz;${PROJECT_BINARY_DIR}/mock_cssm/mock-cssm.1.gz")
