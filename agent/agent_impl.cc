@@ -192,6 +192,7 @@ Status AgentImpl::Commit(bool save) {
     // The in-memory state stays current and is saved again with the next change.
     return Status(saved.code(), "the licensing state could not be saved: " + saved.message());
   }
+  ++saves_;
   return Status::Ok();
 }
 
@@ -331,13 +332,19 @@ Status AgentImpl::RunDue() {
   return RunOperation(Access::kSerialised, [&](Lock& lock) {
     CheckHostname();
     // One message per job at most; a failure stops the round (it set the retry time).
+    bool last_job_saved = false;
     for (size_t round = 0; round < std::size(kJobs); ++round) {
       std::optional<Job> job = NextDueJob(state_);
       if (!job) break;
+      const uint64_t saves_before = saves_;
       // Its outcome is in the status and the events, not an error of RunDue.
-      if (!RunJob(lock, *job).ok()) break;
+      Status done = RunJob(lock, *job);
+      last_job_saved = saves_ > saves_before;
+      if (!done.ok()) break;
     }
-    return Commit();
+    // A job saves the state it leaves: saving it again would only wear a device's flash
+    // (twice per retry, every 15 minutes of an outage).
+    return last_job_saved ? Status::Ok() : Commit();
   });
 }
 

@@ -119,6 +119,7 @@ class AgentImpl final : public Agent {
   AgentClock clock_;
   AgentState state_;
   Summary summary_;
+  uint64_t saves_ = 0;  // states saved: RunDue does not save again what a job just saved
   std::vector<Event> events_;
   std::unique_ptr<Transport> transport_;
   std::string cached_key_pem_;

@@ -177,6 +177,23 @@ TEST(AgentTimelineTest, TheAgentRecoversAtTheFirstRetryAfterAnOutage) {
   EXPECT_TRUE(h.HasEvent(EventType::kCommunicationSucceeded));
 }
 
+TEST(AgentTimelineTest, EachRetryDuringAnOutageWritesTheStateOnce) {
+  // Appliances keep their state on flash: an outage of a year is 35,000 retries, and
+  // each must not cost more than the one write that records it.
+  AgentHarness h;
+  Agent& agent = h.OpenRegistered();
+  h.GoOffline();
+  h.RunUntil(kStart + 31 * kDay);  // the renewal is due and fails
+  for (int retry = 0; retry < 4; ++retry) {
+    h.clock.Set(*agent.NextDeadline());
+    const int saves = h.memory_store.saves;
+    const int sends = h.sends;
+    ASSERT_TRUE(agent.RunDue().ok());
+    EXPECT_EQ(h.sends, sends + 1) << "one attempt";
+    EXPECT_EQ(h.memory_store.saves, saves + 1) << "one write";
+  }
+}
+
 TEST(AgentTimelineTest, TheAgentRecoversEvenAfterTheAuthorizationExpired) {
   AgentHarness h;
   Agent& agent = h.OpenRegistered();
