@@ -25,6 +25,12 @@ void TimeField(JsonWriter& w, const char* key, const std::optional<UnixSeconds>&
   else w.Null();
 }
 
+void SecondsField(JsonWriter& w, const char* key, const std::optional<int64_t>& seconds) {
+  w.Key(key);
+  if (seconds) w.Value(*seconds);
+  else w.Null();
+}
+
 }  // namespace
 
 std::string DescribeTransport(const TransportSettings& s, bool password_set) {
@@ -100,9 +106,7 @@ std::string LicensingResultJson(const AgentStatus& s) {
   w.Field("registration_status", s.registration_status).Field("authorization_status", s.authorization_status);
   w.Field("smart_account", s.smart_account).Field("virtual_account", s.virtual_account);
   w.Field("instance_id", s.instance_id);
-  w.Key("evaluation_remaining_seconds");
-  if (s.evaluation_remaining_seconds) w.Value(*s.evaluation_remaining_seconds);
-  else w.Null();
+  SecondsField(w, "evaluation_remaining_seconds", s.evaluation_remaining_seconds);
   TimeField(w, "registration_expires", s.registration_expires);
   TimeField(w, "authorization_expires", s.authorization_expires);
   TimeField(w, "next_communication_attempt", s.next_communication_attempt);
@@ -134,9 +138,7 @@ void WriteStatusJson(JsonWriter& w, const AgentStatus& s, const std::vector<Setu
   w.Field("smart_account", s.smart_account).Field("virtual_account", s.virtual_account);
   w.Field("export_controlled", s.export_controlled);
   w.Field("instance_id", s.instance_id);
-  w.Key("evaluation_remaining_seconds");
-  if (s.evaluation_remaining_seconds) w.Value(*s.evaluation_remaining_seconds);
-  else w.Null();
+  SecondsField(w, "evaluation_remaining_seconds", s.evaluation_remaining_seconds);
   TimeField(w, "initial_registration", s.initial_registration);
   TimeField(w, "last_registration_renewal", s.last_registration_renewal);
   TimeField(w, "next_renewal_attempt", Earliest(s.next_registration_renewal, s.next_authorization_renewal));
