@@ -58,7 +58,7 @@ std::string Invocation::Get(const std::string& option) const {
 Result<Invocation> ParseInvocation(const std::vector<std::string>& args, const OptionNames& known) {
   Invocation inv;
   for (size_t i = 0; i < args.size(); ++i) {
-    std::string arg = args[i];
+    std::string arg = args[i] == "-h" ? "--help" : args[i];  // the short form every tool knows
     // "--" alone is a word, like any other that does not start with "--".
     if (arg.size() <= 2 || arg.compare(0, 2, "--") != 0) {
       inv.words.push_back(arg);

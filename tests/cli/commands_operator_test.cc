@@ -26,7 +26,7 @@ TEST(CommandLineTest, VersionAsAnOption) {
 
 TEST(CommandLineTest, EachCommandHasItsOwnHelp) {
   for (const std::vector<std::string>& args :
-       std::vector<std::vector<std::string>>{{"register", "--help"}, {"help", "register"}}) {
+       std::vector<std::vector<std::string>>{{"register", "--help"}, {"register", "-h"}, {"help", "register"}}) {
     CliResult r = RunSlagent(args);
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_NE(r.out.find("  register (--token TOKEN | --token-file FILE) [--reregister]  "), std::string::npos) << r.out;

@@ -201,5 +201,28 @@ TEST_F(SlagentConfigTest, AWrongUrlPathIsAConfigurationProblemNotAnOutage) {
   EXPECT_NE(r.err.find("check the URL path"), std::string::npos) << r.err;
 }
 
+TEST_F(SlagentConfigTest, ADeregistrationCssmDidNotHearOfNamesTheInstanceToRemove) {
+  Register();
+  const std::string instance = Str(Status(), "instance_id");
+  ASSERT_EQ(mock_.Admin("POST", "/admin/v1/faults", R"({"kind":"status","status":503,"count":10})").status, 201);
+  CommandResult text = Run({"deregister"});
+  EXPECT_EQ(text.exit_code, 4) << text.out << text.err;
+  EXPECT_NE(text.out.find("Remove product instance " + instance), std::string::npos) << text.out;
+  EXPECT_EQ(Str(Status(), "registration_status"), "Unregistered") << "forgotten locally";
+  EXPECT_NE(Run({"events"}).out.find(instance), std::string::npos) << "and the event names it too";
+}
+
+TEST_F(SlagentConfigTest, ADeregistrationInJsonGivesTheInstanceAndWhetherCssmReleasedIt) {
+  Register();
+  const std::string instance = Str(Status(), "instance_id");
+  ASSERT_EQ(mock_.Admin("POST", "/admin/v1/faults", R"({"kind":"status","status":503,"count":10})").status, 201);
+  CommandResult r = Run({"deregister", "--json"});
+  EXPECT_EQ(r.exit_code, 4);
+  Result<rapidjson::Document> doc = ParseJson(r.out);
+  ASSERT_TRUE(doc.ok()) << r.out;
+  EXPECT_EQ(Str((*doc)["result"], "instance_id"), instance);
+  EXPECT_FALSE((*doc)["result"]["released_on_server"].GetBool());
+}
+
 }  // namespace
 }  // namespace sl
