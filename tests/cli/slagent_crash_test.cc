@@ -93,6 +93,14 @@ int KillAfter(pid_t pid, Micros delay) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (WIFSIGNALED(status)) {
+    // libfaketime names its shared memory and semaphore after the pid and removes them
+    // at exit; a killed process leaves them, and a later process given the same pid then
+    // fails to start ("shm_open failed: File exists").
+    const std::string id = std::to_string(pid);
+    unlink(("/dev/shm/faketime_shm_" + id).c_str());
+    unlink(("/dev/shm/sem.faketime_sem_" + id).c_str());
+  }
   return status;
 }
 
