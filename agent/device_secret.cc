@@ -4,6 +4,7 @@
 
 #include "base/encoding.h"
 #include "base/files.h"
+#include "base/private_files.h"
 #include "base/secrets.h"
 #include "base/text.h"
 #include "protocol/crypto.h"
@@ -29,13 +30,15 @@ Result<std::string> HmacDeviceSecret::Mac(std::string_view data) const {
 }
 
 Result<std::unique_ptr<HmacDeviceSecret>> LoadDeviceSecretFile(const std::string& path) {
-  Result<std::string> text = ReadFileCapped(path, kMaxKeyFileBytes);
+  // Never through a link, and never a key others may read (ReadKeyFile).
+  Result<std::string> text = ReadKeyFile(path, kMaxKeyFileBytes);
   if (!text.ok() && text.status().code() != StatusCode::kFailedPrecondition) {  // too large: damaged
     if (text.status().code() == StatusCode::kNotFound) {
       return NotFound("the device secret file " + path + " does not exist");
     }
-    // Not PermissionDenied: to callers that means a refusal by CSSM.
-    return Internal("cannot read the device secret file: " + text.status().message());
+    // A local state problem (DataLoss), not PermissionDenied: to callers that means a
+    // refusal by CSSM.
+    return DataLoss("cannot use the device secret file: " + text.status().message());
   }
   std::string hex = text.ok() ? std::move(text).value() : std::string();
   while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r')) hex.pop_back();
@@ -54,7 +57,7 @@ Result<std::unique_ptr<HmacDeviceSecret>> LoadOrCreateDeviceSecretFile(const std
   // its key is the one everybody uses.
   Status created = CreateFileAtomically(path, RandomHex(kDeviceSecretBytes) + "\n");
   if (!created.ok() && created.code() != StatusCode::kAlreadyExists) {
-    return Internal("cannot create the device secret file " + path + ": " + created.message());
+    return DataLoss("cannot create the device secret file " + path + ": " + created.message());
   }
   return LoadDeviceSecretFile(path);
 }

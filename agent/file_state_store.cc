@@ -6,12 +6,13 @@
 #include <cstring>
 
 #include "base/files.h"
+#include "base/private_files.h"
 #include "smartlicensing/state_store.h"
 
 namespace sl {
 namespace {
 
-std::string Errno() { return std::strerror(errno); }
+std::string Errno() { return FileErrorText(errno); }
 
 bool Exists(const std::string& path) {
   struct stat st;
@@ -21,34 +22,25 @@ bool Exists(const std::string& path) {
 }  // namespace
 
 Result<std::string> FileStateStore::Load() {
-  int fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno != ENOENT) return Internal("cannot open the licensing state " + path_ + ": " + Errno());
-    if (!witness_path_.empty() && Exists(witness_path_)) {
-      return DataLoss("the licensing state file " + path_ +
-                      " is missing although this device has saved licensing state before; restore it "
-                      "from a backup, or factory-reset the device");
-    }
-    return NotFound("no licensing state saved yet at " + path_);
-  }
-  std::string bytes;
-  char buffer[16384];
-  for (;;) {
-    ssize_t n = read(fd, buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      close(fd);
-      return Internal("cannot read the licensing state " + path_ + ": " + Errno());
-    }
-    if (n == 0) break;
-    bytes.append(buffer, static_cast<size_t>(n));
-    if (bytes.size() > kMaxStateBytes) {
-      close(fd);
+  // Never through a link: in a directory someone else could write, it would make the
+  // agent read, and report on, a file of their choosing.
+  Result<std::string> bytes = ReadPrivateFile(path_, kMaxStateBytes);
+  if (bytes.ok()) return bytes;
+  switch (bytes.status().code()) {
+    case StatusCode::kNotFound:
+      if (!witness_path_.empty() && Exists(witness_path_)) {
+        return DataLoss("the licensing state file " + path_ +
+                        " is missing although this device has saved licensing state before; restore it "
+                        "from a backup, or factory-reset the device");
+      }
+      return NotFound("no licensing state saved yet at " + path_);
+    case StatusCode::kFailedPrecondition:
       return DataLoss("the licensing state file " + path_ + " is larger than any state the agent writes");
-    }
+    default:
+      // A local storage problem (unreadable, a link, not a file): DataLoss, never
+      // PermissionDenied, which callers read as a refusal by CSSM.
+      return DataLoss("cannot read the licensing state: " + bytes.status().message());
   }
-  close(fd);
-  return bytes;
 }
 
 Status FileStateStore::Save(std::string_view bytes) {
@@ -70,7 +62,7 @@ Status FileStateStore::Erase() {
   // "<path>.tmp" is the temporary name earlier versions used.
   for (const std::string& p : {path_, path_ + ".tmp", witness_path_}) {
     if (!p.empty() && unlink(p.c_str()) != 0 && errno != ENOENT) {
-      return Internal("cannot remove " + p + ": " + Errno());
+      return DataLoss("cannot remove " + p + ": " + Errno());
     }
   }
   SL_RETURN_IF_ERROR(RemoveLeftoverTempFiles(path_));

@@ -11,12 +11,28 @@
 
 namespace sl {
 
+std::string FileErrorText(int error) {
+  std::string text = std::strerror(error);
+  switch (error) {
+    case ENOSPC:
+    case EDQUOT: return text + " (free space on that file system, then try again)";
+    case EROFS: return text + " (the file system is mounted read-only)";
+    case EACCES:
+    case EPERM: return text + " (run as the owner of the file and its directory, or as root)";
+    default: return text;
+  }
+}
+
 Result<std::string> ReadFileCapped(const std::string& path, size_t max_bytes) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return NotFound("'" + path + "' does not exist");
-    return PermissionDenied("cannot read '" + path + "': " + std::strerror(errno));
+    return DataLoss("cannot read '" + path + "': " + FileErrorText(errno));
   }
+  return ReadOpenFileCapped(fd, path, max_bytes);
+}
+
+Result<std::string> ReadOpenFileCapped(int fd, const std::string& path, size_t max_bytes) {
   std::string data;
   char buffer[16 * 1024];
   for (;;) {
@@ -25,7 +41,7 @@ Result<std::string> ReadFileCapped(const std::string& path, size_t max_bytes) {
     if (n < 0) {
       int err = errno;
       close(fd);
-      return PermissionDenied("cannot read '" + path + "': " + std::strerror(err));
+      return DataLoss("cannot read '" + path + "': " + FileErrorText(err));
     }
     if (n == 0) break;
     data.append(buffer, static_cast<size_t>(n));
@@ -38,10 +54,9 @@ Result<std::string> ReadFileCapped(const std::string& path, size_t max_bytes) {
   return data;
 }
 
-
 namespace {
 
-std::string Errno() { return std::strerror(errno); }
+std::string Errno() { return FileErrorText(errno); }
 
 std::string DirectoryOf(const std::string& path) {
   size_t slash = path.rfind('/');
@@ -55,7 +70,7 @@ Status WriteAll(int fd, std::string_view bytes) {
     ssize_t n = write(fd, bytes.data(), bytes.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Internal("write failed: " + Errno());
+      return DataLoss("cannot write: " + Errno());
     }
     bytes.remove_prefix(static_cast<size_t>(n));
   }
@@ -73,12 +88,12 @@ constexpr size_t kTempSuffixLength = 6;
 Result<std::string> WriteTempFile(const std::string& path, std::string_view bytes) {
   std::string name = path + kTempInfix + std::string(kTempSuffixLength, 'X');
   int fd = mkostemp(name.data(), O_CLOEXEC);
-  if (fd < 0) return Internal("cannot create a temporary file for " + path + ": " + Errno());
+  if (fd < 0) return DataLoss("cannot create a temporary file next to it: " + Errno());
   Status written = GiveToDirectoryOwner(fd, DirectoryOf(path));
-  if (written.ok() && fchmod(fd, 0600) != 0) written = Internal("cannot make " + name + " owner-only: " + Errno());
+  if (written.ok() && fchmod(fd, 0600) != 0) written = DataLoss("cannot make " + name + " owner-only: " + Errno());
   if (written.ok()) written = WriteAll(fd, bytes);
-  if (written.ok() && fsync(fd) != 0) written = Internal("fsync of " + name + " failed: " + Errno());
-  if (close(fd) != 0 && written.ok()) written = Internal("close of " + name + " failed: " + Errno());
+  if (written.ok() && fsync(fd) != 0) written = DataLoss("cannot write " + name + " to disk: " + Errno());
+  if (close(fd) != 0 && written.ok()) written = DataLoss("cannot write " + name + " to disk: " + Errno());
   if (!written.ok()) {
     unlink(name.c_str());
     return written;
@@ -90,10 +105,10 @@ Result<std::string> WriteTempFile(const std::string& path, std::string_view byte
 Status SyncDirectoryOf(const std::string& path) {
   const std::string dir = DirectoryOf(path);
   int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return Internal("cannot open directory " + dir + ": " + Errno());
+  if (dfd < 0) return DataLoss("cannot open the directory " + dir + ": " + Errno());
   int rc = fsync(dfd);
   close(dfd);
-  if (rc != 0) return Internal("fsync of directory " + dir + " failed: " + Errno());
+  if (rc != 0) return DataLoss("cannot write the directory " + dir + " to disk: " + Errno());
   return Status::Ok();
 }
 
@@ -101,9 +116,9 @@ Status SyncDirectoryOf(const std::string& path) {
 
 Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
   Result<std::string> temp = WriteTempFile(path, bytes);
-  if (!temp.ok()) return Internal("cannot save " + path + ": " + temp.status().message());
+  if (!temp.ok()) return DataLoss("cannot save " + path + ": " + temp.status().message());
   if (rename(temp->c_str(), path.c_str()) != 0) {
-    Status s = Internal("cannot rename " + *temp + " to " + path + ": " + Errno());
+    Status s = DataLoss("cannot save " + path + ": cannot rename " + *temp + " over it: " + Errno());
     unlink(temp->c_str());
     return s;
   }
@@ -112,7 +127,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
 
 Status CreateFileAtomically(const std::string& path, std::string_view bytes) {
   Result<std::string> temp = WriteTempFile(path, bytes);
-  if (!temp.ok()) return Internal("cannot create " + path + ": " + temp.status().message());
+  if (!temp.ok()) return DataLoss("cannot create " + path + ": " + temp.status().message());
   // link() never replaces: of two processes creating the file at once, one wins and the
   // other gets EEXIST; and the name appears only with the complete, synced content.
   int rc = link(temp->c_str(), path.c_str());
@@ -120,17 +135,22 @@ Status CreateFileAtomically(const std::string& path, std::string_view bytes) {
   unlink(temp->c_str());
   if (rc != 0) {
     if (link_errno == EEXIST) return AlreadyExists(path + " already exists");
-    return Internal("cannot create " + path + ": " + std::strerror(link_errno));
+    return DataLoss("cannot create " + path + ": " + FileErrorText(link_errno));
   }
   return SyncDirectoryOf(path);
 }
 
 Status GiveToDirectoryOwner(int fd, const std::string& dir) {
   if (geteuid() != 0) return Status::Ok();  // only root creates files for someone else
+  struct stat file{};
+  if (fstat(fd, &file) != 0) return DataLoss("cannot read a file's owner in " + dir + ": " + Errno());
+  if (!S_ISREG(file.st_mode) || file.st_nlink != 1) {
+    return DataLoss("a file in " + dir + " is not a regular file of its own (it has other hard links): remove it");
+  }
   struct stat st{};
-  if (stat(dir.c_str(), &st) != 0) return Internal("cannot read the owner of " + dir + ": " + Errno());
+  if (stat(dir.c_str(), &st) != 0) return DataLoss("cannot read the owner of " + dir + ": " + Errno());
   if (st.st_uid == 0 && st.st_gid == 0) return Status::Ok();
-  if (fchown(fd, st.st_uid, st.st_gid) != 0) return Internal("cannot give a file in " + dir + " to its owner: " + Errno());
+  if (fchown(fd, st.st_uid, st.st_gid) != 0) return DataLoss("cannot give a file in " + dir + " to its owner: " + Errno());
   return Status::Ok();
 }
 
@@ -138,7 +158,7 @@ Result<std::vector<std::string>> ListDirectory(const std::string& dir) {
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) {
     if (errno == ENOENT) return NotFound(dir + " does not exist");
-    return Internal("cannot list " + dir + ": " + Errno());
+    return DataLoss("cannot list " + dir + ": " + Errno());
   }
   std::vector<std::string> names;
   while (struct dirent* entry = readdir(d)) {
@@ -160,7 +180,7 @@ Status RemoveLeftoverTempFiles(const std::string& path) {
     if (name.size() != prefix.size() + kTempSuffixLength || name.compare(0, prefix.size(), prefix) != 0) continue;
     std::string full = dir + "/" + name;
     if (unlink(full.c_str()) != 0 && errno != ENOENT && result.ok()) {
-      result = Internal("cannot remove " + full + ": " + Errno());
+      result = DataLoss("cannot remove " + full + ": " + Errno());
     }
   }
   return result;

@@ -36,8 +36,8 @@
 namespace sl {
 
 struct DeviceDirectoryOptions {
-  std::string state_dir;  // must exist
-  std::string key_dir;    // must exist; outside state_dir
+  std::string state_dir;  // must exist, mode 0700 (not writable by group or others)
+  std::string key_dir;    // must exist, mode 0700; outside state_dir
   Udi udi;
   std::string hostname;  // empty: the system's host name, read when opened
   // The CSSM signing certificate (PEM) responses must verify against.
@@ -51,9 +51,12 @@ struct DeviceDirectoryOptions {
 
 class DeviceDirectory {
  public:
-  // Loads (or, unless read_only, creates) the device secret; unless read_only, also
-  // removes the copies of it a creator killed mid-write left. NotFound or Internal when
-  // the key directory cannot be read, DataLoss when the key file is damaged.
+  // Checks that both directories are private (they belong to the caller or root, or
+  // the caller is root, and group and others cannot write them: DataLoss naming the
+  // chmod or chown that fixes it), then loads (or, unless read_only, creates) the
+  // device secret; unless read_only, also removes the copies of it a creator killed
+  // mid-write left. NotFound when a directory does not exist; DataLoss when one is
+  // not private, or the key file cannot be read, is readable by others, or is damaged.
   // REQUIRES: unless read_only, one opener at a time per key directory (slagent holds
   // its state directory's lock).
   static Result<std::unique_ptr<DeviceDirectory>> Open(DeviceDirectoryOptions options);

@@ -45,12 +45,15 @@ class HmacDeviceSecret final : public DeviceSecret {
 // key and mode 0600 when it does not exist. Creation is atomic and durable (a synced
 // temporary file linked to `path`, then the directory synced): a power cut or a
 // concurrent reader never sees an empty or partial key, and of two processes creating
-// it at once both end with the same key. A file of the wrong form is DataLoss.
+// it at once both end with the same key. A file of the wrong form is DataLoss. The
+// file is never read through a symbolic link, and a file group or others may read or
+// write (mode 0640, 0644, ...) is refused (DataLoss naming the chmod that fixes it),
+// as OpenSSH refuses such a private key: used silently, its copies would forge state.
 Result<std::unique_ptr<HmacDeviceSecret>> LoadOrCreateDeviceSecretFile(const std::string& path);
 
 // Reads the key file at `path` and never creates it, for read-only callers: NotFound
-// when it does not exist, Internal when it cannot be read, DataLoss when it is not a
-// key file.
+// when it does not exist, DataLoss when it cannot be read (or is shared, or a link, as
+// above) or is not a key file.
 Result<std::unique_ptr<HmacDeviceSecret>> LoadDeviceSecretFile(const std::string& path);
 
 }  // namespace sl

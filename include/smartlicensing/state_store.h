@@ -20,10 +20,12 @@ class StateStore {
  public:
   virtual ~StateStore() = default;
   // The last record saved. NotFound when this device has never saved one; DataLoss
-  // when the record vanished although the store knows one was saved.
+  // when the record vanished although the store knows one was saved, or cannot be
+  // read. (Never PermissionDenied: the agent's callers read it as a refusal by CSSM.)
   virtual Result<std::string> Load() = 0;
   // Replaces the record atomically: on failure the previous record is still there.
-  // FailedPrecondition when the record is larger than the store accepts.
+  // FailedPrecondition when the record is larger than the store accepts; DataLoss
+  // when it cannot be written (a full disk, a read-only file system).
   virtual Status Save(std::string_view bytes) = 0;
   // Removes the record and every trace of it (factory reset).
   virtual Status Erase() = 0;
@@ -33,7 +35,8 @@ class StateStore {
 // OUTSIDE the state directory (e.g. next to the device secret) that records that a
 // state was once saved, so that deleting the state file is reported as DataLoss
 // instead of looking like a factory-new device (which would restart the evaluation).
-// Save() also removes the temporary files a writer killed mid-write left behind.
+// Save() also removes the temporary files a writer killed mid-write left behind. The
+// file is never read or written through a symbolic link; a new one is mode 0600.
 // REQUIRES: one writer at a time per path (slagent holds its state directory's lock);
 // readers may run alongside.
 class FileStateStore final : public StateStore {
