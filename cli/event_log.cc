@@ -1,6 +1,5 @@
 #include "cli/event_log.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +10,7 @@
 #include "base/files.h"
 #include "base/iso8601.h"
 #include "base/json.h"
+#include "base/private_files.h"
 
 namespace sl::cli {
 
@@ -65,19 +65,15 @@ std::string EventTypeId(EventType type) {
 EventLog EventLog::InStateDirectory(const std::string& state_dir) { return EventLog(state_dir + "/events.jsonl"); }
 
 void EventLog::Append(const Event& event) const {
-  std::string line = EventLine(event);
-  // O_APPEND: one write of a whole line, never interleaved with another's.
-  // O_NOFOLLOW: never append, as root, to a file a symlink planted here points at.
-  int fd = open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return;
-  (void)GiveToDirectoryOwner(fd, path_.substr(0, path_.rfind('/')));
-  ssize_t written = write(fd, line.data(), line.size());
-  close(fd);
-  if (written != static_cast<ssize_t>(line.size())) return;
+  // One write of a whole line, never interleaved with another's, never through a link
+  // planted here (root would append to the file it points at), never half a line on a
+  // full disk. Not synced: an event lost in a power cut costs less than a flash write
+  // per event.
+  if (!AppendToPrivateFile(path_, EventLine(event), /*sync=*/false).ok()) return;
 
   // Past the bound, keep the newer half: trimming then happens once every
   // kMaxEventLogLines / 2 events rather than on every append.
-  Result<std::string> all = ReadFileCapped(path_, kMaxEventLogBytes);
+  Result<std::string> all = ReadPrivateFile(path_, kMaxEventLogBytes);
   if (!all.ok()) return;
   std::vector<std::string> lines = SplitLines(*all);
   if (lines.size() <= kMaxEventLogLines) return;
@@ -87,7 +83,7 @@ void EventLog::Append(const Event& event) const {
 }
 
 Result<std::vector<std::string>> EventLog::LastLines(size_t limit) const {
-  Result<std::string> log = ReadFileCapped(path_, kMaxEventLogBytes);
+  Result<std::string> log = ReadPrivateFile(path_, kMaxEventLogBytes);
   if (!log.ok() && log.status().code() != StatusCode::kNotFound) return DataLoss(log.status().message());
   std::vector<std::string> lines = SplitLines(log.ok() ? *log : "");
   if (lines.size() > limit) lines.erase(lines.begin(), lines.end() - static_cast<std::ptrdiff_t>(limit));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/files.h"
+#include "base/private_files.h"
 #include "cli/event_log.h"
 #include "cli/status_output.h"
 #include "smartlicensing/licensing_terms.h"
@@ -32,7 +33,7 @@ Status CheckStateDirReadable(const std::string& path) {
     return DataLoss("cannot read the state directory '" + path + "'" +
                     (errno != 0 ? std::string(": ") + std::strerror(errno) : ""));
   }
-  return Status::Ok();
+  return CheckPrivateDirectory(path, "the state directory");
 }
 
 // What a device needs before the agent can open: the identity and the trust anchor.

@@ -1,6 +1,5 @@
 #include "cli/pending_usage.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +8,7 @@
 
 #include "base/files.h"
 #include "base/json.h"
+#include "base/private_files.h"
 #include "smartlicensing/licensing_terms.h"
 
 namespace sl::cli {
@@ -23,22 +23,13 @@ constexpr size_t kMaxPendingBytes = 1024 * 1024;
 Status PendingUsage::Queue(const std::string& tag, int64_t count) const {
   JsonWriter w;
   w.StartObject().Field("tag", tag).Field("count", count).EndObject();
-  const std::string line = w.str() + "\n";
-  int fd = open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return DataLoss("cannot open '" + path_ + "': " + std::strerror(errno));
-  (void)GiveToDirectoryOwner(fd, path_.substr(0, path_.rfind('/')));
-  // One write of a whole line: appends of other processes never interleave with it.
-  ssize_t written = write(fd, line.data(), line.size());
-  bool synced = fsync(fd) == 0;
-  close(fd);
-  if (written != static_cast<ssize_t>(line.size()) || !synced) {
-    return DataLoss("cannot write '" + path_ + "': " + std::strerror(errno));
-  }
-  return Status::Ok();
+  // One write of a whole line: appends of other processes never interleave with it,
+  // and a full disk leaves no half line that would spoil the next one.
+  return AppendToPrivateFile(path_, w.str() + "\n", /*sync=*/true);
 }
 
 Status PendingUsage::ApplyTo(Agent& agent) const {
-  Result<std::string> text = ReadFileCapped(path_, kMaxPendingBytes);
+  Result<std::string> text = ReadPrivateFile(path_, kMaxPendingBytes);
   if (!text.ok()) return text.status().code() == StatusCode::kNotFound ? Status::Ok() : text.status();
   std::istringstream lines(*text);
   bool applied = false;
@@ -55,7 +46,7 @@ Status PendingUsage::ApplyTo(Agent& agent) const {
   if (applied) SL_RETURN_IF_ERROR(agent.SaveUsage());
   // Only once the counts are in the saved state: a crash before this applies them again.
   if (unlink(path_.c_str()) != 0 && errno != ENOENT) {
-    return DataLoss("cannot remove '" + path_ + "': " + std::strerror(errno));
+    return DataLoss("cannot remove '" + path_ + "': " + FileErrorText(errno));
   }
   return Status::Ok();
 }

@@ -12,6 +12,7 @@
 #include "base/encoding.h"
 #include "base/files.h"
 #include "base/json.h"
+#include "base/private_files.h"
 #include "protocol/crypto.h"
 #include "smartlicensing/curl_transport.h"
 
@@ -21,10 +22,10 @@ namespace {
 
 constexpr const char* kCaBundlePrefix = "ca-bundle.";
 
-// A file of the state directory: missing is NotFound; any other problem is a local
-// state problem (DataLoss).
+// A file of the state directory, never through a link: missing is NotFound; any other
+// problem is a local state problem (DataLoss).
 Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
-  Result<std::string> data = ReadFileCapped(path, max_bytes);
+  Result<std::string> data = ReadPrivateFile(path, max_bytes);
   if (!data.ok() && data.status().code() != StatusCode::kNotFound) return DataLoss(data.status().message());
   return data;
 }
@@ -41,16 +42,14 @@ int Lock(int fd, std::optional<std::chrono::milliseconds> patience) {
   }
 }
 
-Status MakePrivateDir(const std::string& path) {
+// Creates `path` (0700) if needed; refuses one that is not private (CheckPrivateDirectory).
+Status MakePrivateDir(const std::string& path, const std::string& what) {
   if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
-    return DataLoss("cannot create the directory '" + path + "': " + std::strerror(errno));
+    return DataLoss("cannot create " + what + " '" + path + "': " + FileErrorText(errno));
   }
-  struct stat st{};
-  if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return DataLoss("'" + path + "' is not a directory");
-  }
+  SL_RETURN_IF_ERROR(CheckPrivateDirectory(path, what));
   if (access(path.c_str(), R_OK | W_OK | X_OK) != 0) {
-    return DataLoss("the directory '" + path + "' is not readable and writable: " + std::strerror(errno));
+    return DataLoss(what + " '" + path + "' is not readable and writable: " + FileErrorText(errno));
   }
   return Status::Ok();
 }
@@ -71,18 +70,18 @@ StateDir::~StateDir() {
 }
 
 Status StateDir::Prepare(bool lock, std::optional<std::chrono::milliseconds> patience) {
-  SL_RETURN_IF_ERROR(MakePrivateDir(dir_));
-  SL_RETURN_IF_ERROR(MakePrivateDir(key_dir_));
+  SL_RETURN_IF_ERROR(MakePrivateDir(dir_, "the state directory"));
+  SL_RETURN_IF_ERROR(MakePrivateDir(key_dir_, "the key directory"));
   if (lock && lock_fd_ < 0) {
-    lock_fd_ = open(LockPath().c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (lock_fd_ < 0) return DataLoss("cannot open '" + LockPath() + "': " + std::strerror(errno));
-    SL_RETURN_IF_ERROR(GiveToDirectoryOwner(lock_fd_, dir_));
+    Result<int> fd = OpenPrivateFile(LockPath(), O_RDWR);
+    if (!fd.ok()) return fd.status();
+    lock_fd_ = *fd;
     if (Lock(lock_fd_, patience) != 0) {
       const int error = errno;
       close(lock_fd_);
       lock_fd_ = -1;
       if (error == EWOULDBLOCK) return Unavailable("another slagent command is running");
-      return DataLoss("cannot lock '" + LockPath() + "': " + std::strerror(error));
+      return DataLoss("cannot lock '" + LockPath() + "': " + FileErrorText(error));
     }
     // The lock makes this the one writer: temporary files of a writer killed mid-write
     // are leftovers (the state's own are the store's, the device key's DeviceDirectory's).
@@ -178,7 +177,7 @@ Status StateDir::FactoryReset() {
   // What only the erased state referred to, or would have been applied to it.
   RemoveCaBundlesExcept("");
   if (unlink((dir_ + "/usage.pending").c_str()) != 0 && errno != ENOENT) {
-    return DataLoss("cannot remove '" + dir_ + "/usage.pending': " + std::strerror(errno));
+    return DataLoss("cannot remove '" + dir_ + "/usage.pending': " + FileErrorText(errno));
   }
   return event_log().Erase();
 }
