@@ -5,8 +5,17 @@
 #include <iostream>
 
 #include "cli/command_line.h"
+#include "cli/exit_codes.h"
+#include "smartlicensing/core_dumps.h"
 
 int main(int argc, char** argv) {
+  // Before any secret is read: the device key, a registration token and the proxy
+  // password must never reach a core dump. Fails closed: a process that cannot
+  // promise that does not handle them.
+  if (sl::Status s = sl::DisableCoreDumps(); !s.ok()) {
+    std::cerr << "slagent: " << s.message() << std::endl;
+    return sl::cli::kExitError;
+  }
   // libcurl is told not to touch signals (CURLOPT_NOSIGNAL), so a peer closing a TLS
   // connection mid-write would otherwise kill the process with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);

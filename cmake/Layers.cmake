@@ -99,6 +99,7 @@ sl_layer(seam
 sl_layer(agent
   FOLDERS agent
   HEADERS agent.h state_store.h device_identity.h device_secret.h device_directory.h
+          core_dumps.h
   SEES protocol seam)
 sl_layer(transport
   FOLDERS transport

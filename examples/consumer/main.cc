@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "smartlicensing/agent.h"
+#include "smartlicensing/core_dumps.h"
 #include "smartlicensing/curl_transport.h"
 #include "smartlicensing/device_directory.h"
 #include "smartlicensing/expressway/registrations.h"
@@ -28,6 +29,8 @@ int main(int argc, char** argv) {
     std::cerr << "usage: consumer STATE_DIR TRUST_ANCHOR_PEM\n";
     return 2;
   }
+  // First, before any secret is loaded: no core dump may carry the device key.
+  if (sl::Status s = sl::DisableCoreDumps(); !s.ok()) return Fail(s);
   const std::string dir = argv[1];
   std::ifstream anchor_file(argv[2]);
   std::stringstream anchor;
@@ -38,8 +41,11 @@ int main(int argc, char** argv) {
   sl::DeviceDirectoryOptions options;
   options.state_dir = dir + "/state";
   options.key_dir = dir + "/keys";
-  std::filesystem::create_directories(options.state_dir);
-  std::filesystem::create_directories(options.key_dir);
+  // Private (0700): DeviceDirectory refuses directories group or others may write.
+  for (const std::string& d : {options.state_dir, options.key_dir}) {
+    std::filesystem::create_directories(d);
+    std::filesystem::permissions(d, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
+  }
   options.udi = {"EXPWY-VE-L", "EXAMPLE0001"};
   options.hostname = "example-host";
   options.trust_anchor_pem = anchor.str();
