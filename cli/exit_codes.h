@@ -12,7 +12,9 @@ enum ExitCode : int {
   kExitUsage = 2,              // unknown command or flag, missing or malformed argument
   kExitRefused = 3,            // CSSM refused, and the agent acted on it: token, expiry, removal
   kExitCommunication = 4,      // CSSM not reached (or an error the agent retries); retry scheduled
-  kExitLocalState = 5,         // state directory unreadable, state corrupted or tampered with
+  kExitLocalState = 5,         // state directory unreadable or not private, disk full or
+                               // read-only, a file that cannot be read, state corrupted or
+                               // tampered with (DataLoss: never 1 for what the operator can fix)
   kExitNotAllowed = 6,         // not allowed in the current state (e.g. already registered)
   kExitConfiguration = 7,      // CSSM cannot be used as configured (URL, CA bundle, trust
                                // anchor, proxy credentials): fix it; a retry is scheduled

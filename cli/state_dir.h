@@ -54,7 +54,8 @@ class StateDir {
   StateDir& operator=(const StateDir&) = delete;
 
   // Creates the directories (0700) if needed and takes the exclusive lock.
-  // DataLoss (exit 5) when they cannot be created, read or locked. With a `patience`,
+  // DataLoss (exit 5) when they cannot be created, read or locked, or are not private
+  // (CheckPrivateDirectory: writable by group or others, or another user's). With a `patience`,
   // Unavailable when another process still holds the lock after that long.
   Status Prepare(bool lock, std::optional<std::chrono::milliseconds> patience = std::nullopt);
 

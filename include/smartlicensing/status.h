@@ -25,7 +25,8 @@ enum class StatusCode {
   kResourceExhausted,   // a quota or rate limit of the peer; retryable later
   kUnavailable,         // cannot reach the peer right now; retryable
   kDeadlineExceeded,    // timed out; retryable
-  kDataLoss,            // stored data corrupted or tampered with
+  kDataLoss,            // stored data corrupted, tampered with, or that cannot be read or
+                        // written (disk full, read-only, unsafe directory): fix it first
   kInternal,
 };
 
