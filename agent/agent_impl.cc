@@ -65,9 +65,10 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentEnvironment env) {
 
   AgentState state;
   bool moved = false;
+  bool secrets_in_clear = false;
   Result<std::string> bytes = env.store->Load();
   if (bytes.ok()) {
-    Result<AgentState> loaded = OpenState(*bytes, *env.secret);
+    Result<AgentState> loaded = OpenState(*bytes, *env.secret, &secrets_in_clear);
     if (!loaded.ok()) return loaded.status();
     state = std::move(loaded).value();
     moved = !(state.udi == udi);
@@ -79,7 +80,7 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentEnvironment env) {
 
   std::unique_ptr<AgentImpl> agent(
       new AgentImpl(std::move(env), std::move(anchor).value(), udi, std::move(state)));
-  Status started = agent->Start(moved);
+  Status started = agent->Start(moved, secrets_in_clear);
   if (!started.ok()) return started;
   return std::unique_ptr<Agent>(std::move(agent));
 }
@@ -97,7 +98,7 @@ AgentImpl::AgentImpl(AgentEnvironment env, Certificate trust_anchor, Udi udi, Ag
 
 AgentImpl::~AgentImpl() = default;
 
-Status AgentImpl::Start(bool moved) {
+Status AgentImpl::Start(bool moved, bool secrets_in_clear) {
   Status s;
   {
     Lock lock(mu_);
@@ -114,7 +115,11 @@ Status AgentImpl::Start(bool moved) {
     }
     clock_.Resume(state_);
     Observe();
-    s = Commit(/*save=*/moved);
+    s = Commit(/*save=*/moved || secrets_in_clear);
+    // A record of the previous version, its secrets in clear, is written again sealed
+    // at once. Should that fail (a full disk), the agent still opens: the next save
+    // seals them.
+    if (!moved) s = Status::Ok();
   }
   DispatchEvents();
   return s;
@@ -370,7 +375,8 @@ bool AgentImpl::MayRegisterNewDevices() const {
 
 Result<std::string> AgentImpl::Backup() const {
   Lock lock(mu_);
-  return SealState(View(), *env_.secret);
+  // Its secrets in clear, so that another system can take its settings.
+  return SealPortableState(View(), *env_.secret);
 }
 
 Status AgentImpl::Restore(std::string_view backup) {

@@ -31,9 +31,10 @@ class AgentImpl final : public Agent {
   ~AgentImpl() override;
 
   // Applies the loaded state: a state written for another UDI keeps its settings
-  // only (`moved`), a state of this boot resumes its boot-clock measure.
+  // only (`moved`), a state of this boot resumes its boot-clock measure, a state with
+  // secrets in clear (the previous version's record) is saved again sealed.
   // REQUIRES: called once, by Agent::Open, before any other method.
-  Status Start(bool moved);
+  Status Start(bool moved, bool secrets_in_clear);
 
   Status Enable() override;
   Status SetLicensingMode(LicensingMode mode) override;

@@ -83,7 +83,7 @@ TEST(AgentBackupTest, AnotherSystemsInvalidTransportSettingsAreNotRestored) {
   other.transport.mode = TransportMode::kOnPrem;
   other.transport.url = "https://evil.example.com/not-smart-transport";  // On-Prem needs /SmartTransport
   other.transport.connect_timeout_seconds = 0;                           // and 1-600 s
-  std::string backup = SealState(other, HmacDeviceSecret(std::string(32, 'z'))).value();
+  std::string backup = SealPortableState(other, HmacDeviceSecret(std::string(32, 'z'))).value();
   ASSERT_FALSE(ValidateTransportSettings(other.transport).ok());
 
   ASSERT_TRUE(agent.Restore(backup).ok());
