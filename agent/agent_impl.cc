@@ -4,10 +4,12 @@
 #include <iterator>
 
 #include "agent/backup.h"
+#include "agent/backup_file.h"
 #include "agent/licensing_timers.h"
 #include "agent/operator_text.h"
 #include "agent/state_transitions.h"
 #include "agent/status_view.h"
+#include "base/secrets.h"
 
 namespace sl {
 namespace {
@@ -65,9 +67,10 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentEnvironment env) {
 
   AgentState state;
   bool moved = false;
+  bool secrets_in_clear = false;
   Result<std::string> bytes = env.store->Load();
   if (bytes.ok()) {
-    Result<AgentState> loaded = OpenState(*bytes, *env.secret);
+    Result<AgentState> loaded = OpenState(*bytes, *env.secret, &secrets_in_clear);
     if (!loaded.ok()) return loaded.status();
     state = std::move(loaded).value();
     moved = !(state.udi == udi);
@@ -79,7 +82,7 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentEnvironment env) {
 
   std::unique_ptr<AgentImpl> agent(
       new AgentImpl(std::move(env), std::move(anchor).value(), udi, std::move(state)));
-  Status started = agent->Start(moved);
+  Status started = agent->Start(moved, secrets_in_clear);
   if (!started.ok()) return started;
   return std::unique_ptr<Agent>(std::move(agent));
 }
@@ -97,7 +100,7 @@ AgentImpl::AgentImpl(AgentEnvironment env, Certificate trust_anchor, Udi udi, Ag
 
 AgentImpl::~AgentImpl() = default;
 
-Status AgentImpl::Start(bool moved) {
+Status AgentImpl::Start(bool moved, bool secrets_in_clear) {
   Status s;
   {
     Lock lock(mu_);
@@ -114,7 +117,11 @@ Status AgentImpl::Start(bool moved) {
     }
     clock_.Resume(state_);
     Observe();
-    s = Commit(/*save=*/moved);
+    s = Commit(/*save=*/moved || secrets_in_clear);
+    // A record of the previous version, its secrets in clear, is written again sealed
+    // at once. Should that fail (a full disk), the agent still opens: the next save
+    // seals them.
+    if (!moved) s = Status::Ok();
   }
   DispatchEvents();
   return s;
@@ -368,12 +375,39 @@ bool AgentImpl::MayRegisterNewDevices() const {
   return sl::MayRegisterNewDevices(View());
 }
 
-Result<std::string> AgentImpl::Backup() const {
-  Lock lock(mu_);
-  return SealState(View(), *env_.secret);
+Result<std::string> AgentImpl::Backup(std::string_view passphrase) const {
+  if (passphrase.empty()) return InvalidArgument("the backup passphrase is empty");
+  Result<std::string> record = PlaintextBackup();
+  if (!record.ok()) return record.status();
+  // The key derivation runs outside the lock: it takes a tenth of a second on purpose.
+  Result<std::string> file = EncryptBackup(*record, passphrase);
+  WipeSecret(*record);
+  return file;
 }
 
-Status AgentImpl::Restore(std::string_view backup) {
+Result<std::string> AgentImpl::PlaintextBackup() const {
+  Lock lock(mu_);
+  return SealPortableState(View(), *env_.secret);
+}
+
+Status AgentImpl::Restore(std::string_view backup, std::string_view passphrase) {
+  std::string record;
+  if (IsEncryptedBackup(backup)) {
+    if (passphrase.empty()) return InvalidArgument("the backup is encrypted: its passphrase is needed");
+    Result<std::string> opened = DecryptBackup(backup, passphrase);
+    if (!opened.ok()) {
+      return Status(opened.status().code(), "the backup cannot be restored: " + opened.status().message());
+    }
+    record = std::move(opened).value();
+  } else {
+    record = std::string(backup);
+  }
+  Status restored = RestoreRecord(record);
+  WipeSecret(record);
+  return restored;
+}
+
+Status AgentImpl::RestoreRecord(std::string_view backup) {
   return RunOperation(Access::kSerialised, [&](Lock&) -> Status {
     Result<RestoredState> restored = RestoreBackup(state_, backup, *env_.secret, udi_);
     if (!restored.ok()) return restored.status();

@@ -31,9 +31,10 @@ class AgentImpl final : public Agent {
   ~AgentImpl() override;
 
   // Applies the loaded state: a state written for another UDI keeps its settings
-  // only (`moved`), a state of this boot resumes its boot-clock measure.
+  // only (`moved`), a state of this boot resumes its boot-clock measure, a state with
+  // secrets in clear (the previous version's record) is saved again sealed.
   // REQUIRES: called once, by Agent::Open, before any other method.
-  Status Start(bool moved);
+  Status Start(bool moved, bool secrets_in_clear);
 
   Status Enable() override;
   Status SetLicensingMode(LicensingMode mode) override;
@@ -53,8 +54,9 @@ class AgentImpl final : public Agent {
   AgentStatus GetStatus() const override;
   bool MayChangeClusterConfiguration() const override;
   bool MayRegisterNewDevices() const override;
-  Result<std::string> Backup() const override;
-  Status Restore(std::string_view backup) override;
+  Result<std::string> Backup(std::string_view passphrase) const override;
+  Result<std::string> PlaintextBackup() const override;
+  Status Restore(std::string_view backup, std::string_view passphrase) override;
 
  private:
   // What the operator last saw, to tell changes as events.
@@ -109,6 +111,8 @@ class AgentImpl final : public Agent {
   std::string CertificateSerial();
 
   void DispatchEvents();
+  // Restores the record inside a backup (backup.h); the operation's shell.
+  Status RestoreRecord(std::string_view record);
 
   const AgentEnvironment env_;
   const CssmChannel channel_;

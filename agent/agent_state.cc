@@ -1,6 +1,7 @@
 #include "agent/agent_state.h"
 
 #include "agent/licensing_timers.h"
+#include "agent/state_secrets.h"
 #include "base/encoding.h"
 #include "base/json.h"
 #include "base/secrets.h"
@@ -12,6 +13,13 @@ namespace {
 
 constexpr const char* kFormat = "sl-agent-state";
 constexpr size_t kMaxSecretText = 16 * 1024;
+constexpr SecretField kDeviceKey{"device_key", "sealed_device_key", kMaxSecretText};
+constexpr SecretField kPendingKey{"pending_key", "sealed_pending_key", kMaxSecretText};
+constexpr SecretField kPendingToken{"pending_token", "sealed_pending_token", 512};
+constexpr SecretField kProxyPassword{"password", "sealed_password", 1024};
+// Records of version 1 hold their secret fields in clear: the previous version's state
+// files, and the record inside a backup (whose own encryption protects them).
+constexpr int64_t kClearSecretsVersion = 1;
 
 const char* RegistrationName(RegistrationState r) {
   switch (r) {
@@ -38,7 +46,7 @@ CommunicationProblem ReadProblem(JsonReader& r) {
   return CommunicationProblem::kNone;
 }
 
-void WriteTransport(JsonWriter& w, const TransportSettings& t) {
+void WriteTransport(JsonWriter& w, const TransportSettings& t, SecretFieldWriter& secrets) {
   w.StartObject();
   w.Field("mode", t.mode == TransportMode::kOnPrem ? "onprem" : "direct");
   w.Field("url", t.url).Field("ca_bundle", t.ca_bundle_path);
@@ -46,13 +54,14 @@ void WriteTransport(JsonWriter& w, const TransportSettings& t) {
   if (t.proxy) {
     w.Key("proxy").StartObject();
     w.Field("host", t.proxy->host).Field("port", t.proxy->port);
-    w.Field("username", t.proxy->username).Field("password", t.proxy->password);
+    w.Field("username", t.proxy->username);
+    secrets.Write(kProxyPassword, t.proxy->password);
     w.EndObject();
   }
   w.EndObject();
 }
 
-TransportSettings ReadTransport(JsonReader r) {
+TransportSettings ReadTransport(JsonReader r, SecretFieldReader& secrets) {
   TransportSettings t;
   std::string mode = r.String("mode", 16);
   if (r.ok() && mode != "direct" && mode != "onprem") r.Fail("mode", "must be 'direct' or 'onprem'");
@@ -67,7 +76,7 @@ TransportSettings ReadTransport(JsonReader r) {
     proxy.host = p.String("host", 253);
     proxy.port = static_cast<int>(p.Int("port", 0, 65535));
     proxy.username = p.String("username", 1024);
-    proxy.password = p.String("password", 1024);
+    proxy.password = secrets.Read(p, kProxyPassword);
     t.proxy = proxy;
   }
   return t;
@@ -89,14 +98,19 @@ const char* CommunicationProblemName(CommunicationProblem problem) {
   return "none";
 }
 
-std::string EncodeStateJson(const AgentState& s) {
+namespace {
+
+// The body of a record: secret fields sealed under `cipher`, or in clear without one.
+// Fails only when sealing fails.
+Result<std::string> EncodeBody(const AgentState& s, const StateFieldCipher* cipher) {
   JsonWriter w;
+  SecretFieldWriter secrets(w, cipher, s.udi);
   w.StartObject();
   w.Field("mode", s.mode == LicensingMode::kSmart ? "smart" : "pak");
   w.Key("udi").StartObject().Field("pid", s.udi.product_id).Field("sn", s.udi.serial_number).EndObject();
   w.Field("privacy", s.privacy);
   w.Key("transport");
-  WriteTransport(w, s.transport);
+  WriteTransport(w, s.transport, secrets);
   w.Field("agent_time", s.agent_time).Field("last_wall", s.last_wall);
   if (!s.boot_id.empty()) w.Field("boot_id", s.boot_id).Field("boot_monotonic", s.boot_monotonic);
   if (s.wall_reading != 0) w.Field("wall_reading", s.wall_reading);
@@ -105,7 +119,8 @@ std::string EncodeStateJson(const AgentState& s) {
   w.Field("evaluation_used", s.evaluation_used);
   w.Field("jitter_sequence", static_cast<int64_t>(s.jitter_sequence));
   w.Field("registration", RegistrationName(s.registration));
-  w.Field("instance_id", s.instance_id).Field("device_key", s.device_key_pem);
+  w.Field("instance_id", s.instance_id);
+  secrets.Write(kDeviceKey, s.device_key_pem);
   w.Field("id_certificate", s.id_certificate_pem);
   w.Field("smart_account", s.smart_account).Field("virtual_account", s.virtual_account);
   w.Field("export_controlled", s.export_controlled);
@@ -113,7 +128,8 @@ std::string EncodeStateJson(const AgentState& s) {
   w.Field("initial_registration_wall", s.initial_registration_wall);
   w.Field("last_registration_renewal_wall", s.last_registration_renewal_wall);
   w.Field("registration_expires_at", s.registration_expires_at);
-  w.Field("pending_token", s.pending_token).Field("pending_key", s.pending_key_pem);
+  secrets.Write(kPendingToken, s.pending_token);
+  secrets.Write(kPendingKey, s.pending_key_pem);
   w.Field("authorization_status", s.authorization_status);
   w.Key("licenses").StartArray();
   for (const LicenseStatus& l : s.license_statuses) {
@@ -136,14 +152,18 @@ std::string EncodeStateJson(const AgentState& s) {
     w.Field("communication_problem", CommunicationProblemName(s.communication_problem));
   }
   w.EndObject();
+  if (!secrets.status().ok()) return secrets.status();
   return w.str();
 }
 
-Result<AgentState> DecodeStateJson(std::string_view json) {
+// A body written by EncodeBody; `*in_clear` tells whether a secret field held a value
+// in clear. Without a cipher, a sealed field is an error.
+Result<AgentState> DecodeBody(std::string_view json, const StateFieldCipher* cipher, bool* in_clear) {
   Result<rapidjson::Document> doc = ParseJson(json, kMaxStateBytes);
   if (!doc.ok()) return doc.status();
   JsonReader r(*doc, "state");
   AgentState s;
+  SecretFieldReader secrets(cipher, s.udi);
   std::string mode = r.String("mode", 16);
   if (r.ok() && mode != "smart" && mode != "pak") r.Fail("mode", "must be 'smart' or 'pak'");
   s.mode = mode == "smart" ? LicensingMode::kSmart : LicensingMode::kPak;
@@ -151,7 +171,7 @@ Result<AgentState> DecodeStateJson(std::string_view json) {
   s.udi.product_id = udi.String("pid", 64);
   s.udi.serial_number = udi.String("sn", 64);
   s.privacy = r.Bool("privacy");
-  s.transport = ReadTransport(r.Object("transport"));
+  s.transport = ReadTransport(r.Object("transport"), secrets);
   s.agent_time = r.Int("agent_time", 0, kMaxUnixSeconds);
   s.last_wall = r.Int("last_wall", 0, kMaxUnixSeconds);
   s.boot_id = r.OptionalString("boot_id", kMaxBootIdBytes).value_or("");
@@ -173,7 +193,7 @@ Result<AgentState> DecodeStateJson(std::string_view json) {
   }
   if (r.ok() && !known) r.Fail("registration", "'" + reg + "' is not a registration state");
   s.instance_id = r.String("instance_id", 64);
-  s.device_key_pem = r.String("device_key", kMaxSecretText);
+  s.device_key_pem = secrets.Read(r, kDeviceKey);
   s.id_certificate_pem = r.String("id_certificate", kMaxSecretText);
   s.smart_account = r.String("smart_account", 256);
   s.virtual_account = r.String("virtual_account", 256);
@@ -182,8 +202,8 @@ Result<AgentState> DecodeStateJson(std::string_view json) {
   s.initial_registration_wall = r.Int("initial_registration_wall", 0, kMaxUnixSeconds);
   s.last_registration_renewal_wall = r.Int("last_registration_renewal_wall", 0, kMaxUnixSeconds);
   s.registration_expires_at = r.Int("registration_expires_at", 0, kMaxUnixSeconds);
-  s.pending_token = r.String("pending_token", 512);
-  s.pending_key_pem = r.String("pending_key", kMaxSecretText);
+  s.pending_token = secrets.Read(r, kPendingToken);
+  s.pending_key_pem = secrets.Read(r, kPendingKey);
   s.authorization_status = r.String("authorization_status", 64);
   for (JsonReader& line : r.Objects("licenses", kMaxLicenseLines)) {
     LicenseStatus l;
@@ -207,27 +227,48 @@ Result<AgentState> DecodeStateJson(std::string_view json) {
   s.last_error = r.String("last_error", 4096);
   s.communication_problem = ReadProblem(r);
   if (!r.ok()) return r.status();
+  if (in_clear != nullptr) *in_clear = secrets.in_clear();
   return s;
 }
 
-Result<std::string> SealState(const AgentState& state, const DeviceSecret& secret) {
-  std::string body = EncodeStateJson(state);
+}  // namespace
+
+std::string EncodeStateJson(const AgentState& state) {
+  // Without a cipher nothing can fail.
+  return EncodeBody(state, nullptr).value();
+}
+
+Result<AgentState> DecodeStateJson(std::string_view json) { return DecodeBody(json, nullptr, nullptr); }
+
+namespace {
+
+// The record of `state`, its MAC over the body under `secret`; the secret fields are
+// sealed unless `clear_secrets`.
+Result<std::string> SealRecord(const AgentState& state, const DeviceSecret& secret, bool clear_secrets) {
+  std::string clear = EncodeStateJson(state);
   // Never write a record the agent cannot read back: the caller keeps the old one.
-  Result<AgentState> back = DecodeStateJson(body);
-  if (!back.ok() || EncodeStateJson(*back) != body) {
+  Result<AgentState> back = DecodeStateJson(clear);
+  if (!back.ok() || EncodeStateJson(*back) != clear) {
     return Internal("the licensing state would not read back (" +
                     (back.ok() ? std::string("it changes when read") : back.status().message()) +
                     "); the previous state is kept");
   }
+  std::string body = std::move(clear);
+  if (!clear_secrets) {
+    Result<StateFieldCipher> cipher = StateFieldCipher::ForDevice(secret);
+    if (!cipher.ok()) return cipher.status();
+    Result<std::string> sealed = EncodeBody(state, &*cipher);
+    if (!sealed.ok()) return sealed.status();
+    body = std::move(sealed).value();
+  }
   Result<std::string> mac = secret.Mac(body);
   if (!mac.ok()) return mac.status();
   JsonWriter w;
-  w.StartObject().Field("format", kFormat).Field("version", AgentState::kVersion);
+  w.StartObject().Field("format", kFormat);
+  w.Field("version", clear_secrets ? kClearSecretsVersion : static_cast<int64_t>(AgentState::kVersion));
   w.Field("state", body).Field("mac", Base64Encode(*mac)).EndObject();
   return w.str() + "\n";
 }
-
-namespace {
 
 struct SealedRecord {
   std::string body;
@@ -250,9 +291,10 @@ Result<SealedRecord> ParseRecord(std::string_view record) {
     return DataLoss("the licensing state is not a state record (" +
                     (r.ok() ? std::string("wrong format") : r.status().message()) + ")");
   }
-  if (version != AgentState::kVersion) {
+  if (version != AgentState::kVersion && version != kClearSecretsVersion) {
     return FailedPrecondition("the licensing state has version " + std::to_string(version) +
-                              "; this agent reads version " + std::to_string(AgentState::kVersion));
+                              "; this agent reads versions " + std::to_string(kClearSecretsVersion) + " and " +
+                              std::to_string(AgentState::kVersion));
   }
   Result<std::string> mac = Base64Decode(mac_b64);
   if (!mac.ok()) return DataLoss("the licensing state's integrity code is damaged");
@@ -260,15 +302,23 @@ Result<SealedRecord> ParseRecord(std::string_view record) {
   return out;
 }
 
-Result<AgentState> DecodeBody(const std::string& body) {
-  Result<AgentState> state = DecodeStateJson(body);
+Result<AgentState> DecodeRecordBody(const std::string& body, const StateFieldCipher* cipher, bool* in_clear) {
+  Result<AgentState> state = DecodeBody(body, cipher, in_clear);
   if (!state.ok()) return DataLoss("the licensing state is unreadable: " + state.status().message());
   return state;
 }
 
 }  // namespace
 
-Result<AgentState> OpenState(std::string_view record, const DeviceSecret& secret) {
+Result<std::string> SealState(const AgentState& state, const DeviceSecret& secret) {
+  return SealRecord(state, secret, /*clear_secrets=*/false);
+}
+
+Result<std::string> SealPortableState(const AgentState& state, const DeviceSecret& secret) {
+  return SealRecord(state, secret, /*clear_secrets=*/true);
+}
+
+Result<AgentState> OpenState(std::string_view record, const DeviceSecret& secret, bool* secrets_in_clear) {
   Result<SealedRecord> sealed = ParseRecord(record);
   if (!sealed.ok()) return sealed.status();
   Result<std::string> mac = secret.Mac(sealed->body);
@@ -278,13 +328,15 @@ Result<AgentState> OpenState(std::string_view record, const DeviceSecret& secret
         "the licensing state failed its integrity check: it was edited, or it was sealed on another "
         "device; restore it from a backup of this device or factory-reset the device");
   }
-  return DecodeBody(sealed->body);
+  Result<StateFieldCipher> cipher = StateFieldCipher::ForDevice(secret);
+  if (!cipher.ok()) return cipher.status();
+  return DecodeRecordBody(sealed->body, &*cipher, secrets_in_clear);
 }
 
 Result<AgentState> OpenStateUnverified(std::string_view record) {
   Result<SealedRecord> sealed = ParseRecord(record);
   if (!sealed.ok()) return sealed.status();
-  return DecodeBody(sealed->body);
+  return DecodeRecordBody(sealed->body, nullptr, nullptr);
 }
 
 }  // namespace sl

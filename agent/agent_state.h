@@ -3,10 +3,16 @@
 // Internal to the agent library (its tests and benchmarks see it too). The record is
 // JSON sealed with the device secret:
 //
-//   {"format":"sl-agent-state","version":1,"state":"<JSON text>","mac":"<Base64 HMAC-SHA256>"}
+//   {"format":"sl-agent-state","version":2,"state":"<JSON text>","mac":"<Base64 HMAC-SHA256>"}
 //
 // The MAC covers the exact bytes of "state". A truncated, corrupted or edited record,
-// or one sealed on another device, fails to decode with DataLoss.
+// or one sealed on another device, fails to decode with DataLoss. Inside "state" the
+// secret fields (the device key, a pending registration's key and token, the proxy
+// password) are encrypted under a key derived from the device secret
+// (state_secrets.h): "sealed_device_key" and so on in place of "device_key". Version 1
+// records hold them in clear: the previous version's files (read, and rewritten sealed
+// when the agent opens them) and the portable record inside a backup, which another
+// device can read (docs/backup.md).
 //
 // Time: the agent keeps its own "agent time" that only moves forwards (see
 // agent_time.h and the "Time:" paragraph of smartlicensing/agent.h). Fields ending in
@@ -43,7 +49,7 @@ enum class RegistrationState {
 constexpr size_t kMaxBootIdBytes = 128;
 
 struct AgentState {
-  static constexpr int kVersion = 1;
+  static constexpr int kVersion = 2;  // the version SealState writes
 
   LicensingMode mode = LicensingMode::kPak;
   Udi udi;  // of the device that wrote the state
@@ -121,12 +127,20 @@ inline bool AuthorizationExpired(const AgentState& s) {
 std::string EncodeStateJson(const AgentState& state);
 Result<AgentState> DecodeStateJson(std::string_view json);
 
-// The sealed record. Internal when `state` would not decode back to itself (a string
-// no record may hold): nothing is written then, and the old record stays.
+// The sealed record, its secret fields encrypted. Internal when `state` would not
+// decode back to itself (a string no record may hold): nothing is written then, and
+// the old record stays.
 Result<std::string> SealState(const AgentState& state, const DeviceSecret& secret);
+// The same record with its secret fields in clear (version 1), for the inside of a
+// backup: another device can read its settings, the proxy password included.
+Result<std::string> SealPortableState(const AgentState& state, const DeviceSecret& secret);
 // REQUIRES: nothing; any input is safe. DataLoss for anything not sealed by `secret`.
-Result<AgentState> OpenState(std::string_view record, const DeviceSecret& secret);
-// Decodes a sealed record WITHOUT checking its MAC, for a backup made on another device.
+// Either version; `*secrets_in_clear` (when given) tells whether a secret field held a
+// value in clear, i.e. whether the record should be written again sealed.
+Result<AgentState> OpenState(std::string_view record, const DeviceSecret& secret,
+                             bool* secrets_in_clear = nullptr);
+// Decodes a record WITHOUT checking its MAC, for a backup made on another device.
+// DataLoss for a record with sealed secret fields: only its own device can read them.
 Result<AgentState> OpenStateUnverified(std::string_view record);
 
 }  // namespace sl

@@ -9,14 +9,8 @@ namespace {
 
 // This device's own backup: everything, but time and evaluation only move forwards
 // and the usage is the firmware's live data.
-Result<RestoredState> RestoreOwnBackup(const AgentState& current, std::string_view backup,
-                                       const DeviceSecret& secret) {
-  Result<AgentState> verified = OpenState(backup, secret);
-  if (!verified.ok()) {
-    return DataLoss("the backup carries this device's UDI but fails its integrity check: it was edited "
-                    "or sealed on another device");
-  }
-  AgentState merged = std::move(verified).value();
+Result<RestoredState> RestoreOwnBackup(const AgentState& current, AgentState verified) {
+  AgentState merged = std::move(verified);
   // Deadlines that passed since the backup are due now, and evaluation already
   // consumed stays consumed.
   merged.agent_time = std::max(merged.agent_time, current.agent_time);
@@ -62,7 +56,14 @@ Result<RestoredState> RestoreOtherSystemsBackup(const AgentState& current, const
 
 Result<RestoredState> RestoreBackup(const AgentState& current, std::string_view backup,
                                     const DeviceSecret& secret, const Udi& udi) {
-  Result<AgentState> claimed = OpenStateUnverified(backup);
+  // This device's record (its own backup, or a copy of its state file, whose secrets
+  // only this device can open), else what another system's record claims.
+  Result<AgentState> verified = OpenState(backup, secret);
+  if (!verified.ok() && verified.status().code() != StatusCode::kDataLoss &&
+      verified.status().code() != StatusCode::kFailedPrecondition) {
+    return verified.status();  // the device secret failed (e.g. a secure element)
+  }
+  Result<AgentState> claimed = verified.ok() ? verified : OpenStateUnverified(backup);
   if (!claimed.ok()) {
     return Status(claimed.status().code(), "the backup cannot be restored: " + claimed.status().message());
   }
@@ -70,8 +71,12 @@ Result<RestoredState> RestoreBackup(const AgentState& current, std::string_view 
     return FailedPrecondition("the backup was made with PAK-based licensing; reverting from Smart Licensing "
                               "to PAK needs a factory reset first");
   }
-  if (claimed->udi == udi) return RestoreOwnBackup(current, backup, secret);
-  return RestoreOtherSystemsBackup(current, *claimed);
+  if (!(claimed->udi == udi)) return RestoreOtherSystemsBackup(current, *claimed);
+  if (!verified.ok()) {
+    return DataLoss("the backup carries this device's UDI but fails its integrity check: it was edited "
+                    "or sealed on another device");
+  }
+  return RestoreOwnBackup(current, std::move(verified).value());
 }
 
 }  // namespace sl

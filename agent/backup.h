@@ -1,5 +1,5 @@
-// Restoring a backup: which parts of a sealed state record (Agent::Backup) are taken
-// over the current state. Time only moves forwards whatever the backup says, and a
+// Restoring a backup: which parts of a sealed state record (the record inside a backup,
+// agent_state.h and backup_file.h) are taken over the current state. Time only moves forwards whatever the backup says, and a
 // backup of another system never brings its registration, its evaluation time or PAK
 // back. Thread-safety: pure function over values.
 #pragma once

@@ -17,14 +17,18 @@ std::string MaskSecret(std::string text, std::string_view secret, std::string_vi
   return text;
 }
 
-std::string RandomHex(size_t n) {
+std::string RandomBytes(size_t n) {
   std::string bytes(n, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n)) != 1) {
     // The CSPRNG failing is not something to carry on from with weak identifiers.
     std::abort();
   }
-  return HexEncode(bytes);
+  return bytes;
 }
+
+std::string RandomHex(size_t n) { return HexEncode(RandomBytes(n)); }
+
+void WipeSecret(std::string& secret) { OPENSSL_cleanse(secret.data(), secret.size()); }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

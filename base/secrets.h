@@ -1,5 +1,5 @@
 // Handling secrets (tokens, passwords, keys): masking them in text, comparing them in
-// constant time, and making random ones. Thread-safety: pure functions; RandomHex
+// constant time, and making random ones. Thread-safety: pure functions; RandomBytes
 // uses OpenSSL's thread-safe CSPRNG.
 #pragma once
 
@@ -17,8 +17,14 @@ std::string MaskSecret(std::string text, std::string_view secret, std::string_vi
 // Compares without an early exit, for secrets such as bearer tokens.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
-// `n` bytes from the OpenSSL CSPRNG, hex-encoded (2n characters). Aborts if the
-// CSPRNG fails: carrying on with weak identifiers is worse.
+// Overwrites the bytes of `secret` (a decrypted key or record) before its memory is
+// freed, in a way the compiler does not remove.
+void WipeSecret(std::string& secret);
+
+// `n` bytes from the OpenSSL CSPRNG (nonces, salts). Aborts if the CSPRNG fails:
+// carrying on with weak identifiers or repeated nonces is worse.
+std::string RandomBytes(size_t n);
+// The same, hex-encoded (2n characters).
 std::string RandomHex(size_t n);
 
 }  // namespace sl

@@ -149,4 +149,21 @@ Result<std::string> ReadSecretFile(const std::string& path, const std::string& w
   return line;
 }
 
+Result<std::string> ReadPassphraseFile(const std::string& path) {
+  Result<std::string> data =
+      path == "-" ? ReadStandardInput(4096, "passphrase") : ReadOperatorFile(path, 4096, "passphrase");
+  if (!data.ok()) return data.status();
+  std::string passphrase = std::move(data).value();
+  // One line ending, as `echo` or an editor leaves it; nothing else is trimmed.
+  for (std::string_view ending : {"\r\n", "\n"}) {
+    if (passphrase.size() >= ending.size() &&
+        passphrase.compare(passphrase.size() - ending.size(), ending.size(), ending) == 0) {
+      passphrase.resize(passphrase.size() - ending.size());
+      break;
+    }
+  }
+  if (passphrase.empty()) return InvalidArgument("the passphrase file '" + path + "' is empty");
+  return passphrase;
+}
+
 }  // namespace sl::cli

@@ -70,4 +70,9 @@ Result<std::string> ReadOperatorFile(const std::string& path, size_t max_bytes, 
 // from standard input (`pass show cssm-token | slagent register --token-file -`).
 Result<std::string> ReadSecretFile(const std::string& path, const std::string& what);
 
+// A backup's passphrase from a file ("-": standard input): all of it but one trailing
+// line ending, so that a passphrase may hold spaces. InvalidArgument when it is empty;
+// no message holds the passphrase.
+Result<std::string> ReadPassphraseFile(const std::string& path);
+
 }  // namespace sl::cli

@@ -11,6 +11,7 @@
 
 #include "base/files.h"
 #include "base/private_files.h"
+#include "base/secrets.h"
 #include "cli/event_log.h"
 #include "cli/status_output.h"
 #include "smartlicensing/licensing_terms.h"
@@ -83,32 +84,67 @@ int ShowStatus(CommandContext& ctx) {
 
 int WriteBackup(CommandContext& ctx) {
   Output& out = ctx.output();
+  const Invocation& inv = ctx.invocation();
   if (Status s = ctx.CheckArguments(2); !s.ok()) return out.Usage("'backup' needs FILE");
+  const bool plaintext = inv.HasSwitch("--plaintext-keys");
+  if (plaintext == inv.Has("--passphrase-file")) {
+    return out.Usage("'backup' needs --passphrase-file FILE (an encrypted backup), or --plaintext-keys for one "
+                     "that holds the device key in clear");
+  }
+  std::string passphrase;
+  if (!plaintext) {
+    Result<std::string> read = ReadPassphraseFile(inv.Get("--passphrase-file"));
+    if (!read.ok()) return out.Fail(read.status());
+    passphrase = std::move(read).value();
+  }
   Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent();
   if (!agent.ok()) return out.Fail(agent.status());
-  Result<std::string> backup = (*agent)->Backup();
+  Result<std::string> backup = plaintext ? (*agent)->PlaintextBackup() : (*agent)->Backup(passphrase);
+  WipeSecret(passphrase);
   if (!backup.ok()) return out.Fail(backup.status());
   // Never over an existing file unless asked: it may be the only copy of another state.
+  // Either way the file is created with mode 0600 and appears complete or not at all.
   const std::string& file = ctx.word(1);
-  Status written = ctx.invocation().HasSwitch("--force") ? WriteFileAtomically(file, *backup)
-                                                          : CreateFileAtomically(file, *backup);
+  Status written = inv.HasSwitch("--force") ? WriteFileAtomically(file, *backup) : CreateFileAtomically(file, *backup);
+  if (plaintext) WipeSecret(*backup);
   if (written.code() == StatusCode::kAlreadyExists) {
     return out.Fail(AlreadyExists("'" + file + "' exists: choose another file, or add --force to replace it"));
   }
   if (!written.ok()) return out.Fail(written);
   JsonWriter json;
-  json.StartObject().Field("file", file).EndObject();
-  return out.Done("Backup written to " + file + " (it holds the device key: keep it safe)", json.str());
+  json.StartObject().Field("file", file).Field("encrypted", !plaintext).EndObject();
+  if (plaintext) {
+    return out.Done("Backup written to " + file +
+                        ". Warning: it is NOT encrypted: it holds the device's private key, any pending "
+                        "registration token and the proxy password in clear; whoever reads it can clone "
+                        "this device",
+                    json.str());
+  }
+  return out.Done("Encrypted backup written to " + file + " (restore it with its passphrase)", json.str());
 }
 
 int RestoreBackup(CommandContext& ctx) {
   Output& out = ctx.output();
+  const Invocation& inv = ctx.invocation();
   if (Status s = ctx.CheckArguments(2); !s.ok()) return out.Usage("'restore' needs FILE");
-  Result<std::string> backup = ReadOperatorFile(ctx.word(1), kMaxStateBytes, "backup");
+  Result<std::string> backup = ReadOperatorFile(ctx.word(1), kMaxBackupBytes, "backup");
   if (!backup.ok()) return out.Fail(backup.status());
+  std::string passphrase;
+  const bool have_passphrase = inv.Has("--passphrase-file");
+  if (have_passphrase) {
+    Result<std::string> read = ReadPassphraseFile(inv.Get("--passphrase-file"));
+    if (!read.ok()) return out.Fail(read.status());
+    passphrase = std::move(read).value();
+  }
   Result<std::unique_ptr<Agent>> agent = ctx.OpenLockedAgent();
   if (!agent.ok()) return out.Fail(agent.status());
-  if (Status s = (*agent)->Restore(*backup); !s.ok()) return out.Fail(s);
+  Status restored = (*agent)->Restore(*backup, passphrase);
+  WipeSecret(passphrase);
+  WipeSecret(*backup);
+  if (!restored.ok() && restored.code() == StatusCode::kInvalidArgument && !have_passphrase) {
+    return out.Usage("'" + ctx.word(1) + "' is an encrypted backup: give its passphrase with --passphrase-file FILE");
+  }
+  if (!restored.ok()) return out.Fail(restored);
   AgentStatus status = (*agent)->GetStatus();
   return out.Done("Restored. Registration status: " + status.registration_status, LicensingResultJson(status));
 }

@@ -1,6 +1,7 @@
 // The operation commands, which look at the device or move its state elsewhere:
 //   status    the licensing status (never touches the network, never writes)
-//   backup    save the licensing state (with its device key) to a file
+//   backup    save the licensing state (with its device key) to a file, encrypted with
+//             a passphrase, or in clear when --plaintext-keys says so (docs/backup.md)
 //   restore   put a backup back
 //   events    the history of operations and results (cli/event_log.h)
 //   version   the program's version and the licensing protocol it speaks

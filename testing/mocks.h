@@ -68,8 +68,9 @@ class MockAgent : public Agent {
   MOCK_METHOD(AgentStatus, GetStatus, (), (const, override));
   MOCK_METHOD(bool, MayChangeClusterConfiguration, (), (const, override));
   MOCK_METHOD(bool, MayRegisterNewDevices, (), (const, override));
-  MOCK_METHOD(Result<std::string>, Backup, (), (const, override));
-  MOCK_METHOD(Status, Restore, (std::string_view backup), (override));
+  MOCK_METHOD(Result<std::string>, Backup, (std::string_view passphrase), (const, override));
+  MOCK_METHOD(Result<std::string>, PlaintextBackup, (), (const, override));
+  MOCK_METHOD(Status, Restore, (std::string_view backup, std::string_view passphrase), (override));
 };
 
 }  // namespace sl::test

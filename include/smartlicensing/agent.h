@@ -143,6 +143,10 @@ struct Event {
 };
 using EventCallback = std::function<void(const Event&)>;
 
+// The largest backup Agent::Restore reads: a state record and the encryption's header
+// and tag.
+constexpr size_t kMaxBackupBytes = kMaxStateBytes + 64;
+
 // What the agent needs from its host. The pointers must outlive the Agent.
 struct AgentEnvironment {
   const TimeSource* time = nullptr;  // SystemTimeSource on a device
@@ -269,16 +273,33 @@ class Agent {
   virtual bool MayRegisterNewDevices() const = 0;
 
   // --- Backup and restore ---------------------------------------------------------
-  // The whole state, sealed with this device's secret. It holds the device's private
-  // key and the proxy password: the firmware must keep backups encrypted.
-  virtual Result<std::string> Backup() const = 0;
+  // A backup holds the whole state: the device's private key, a pending registration's
+  // token and the proxy password included, so whoever can read it can clone the device.
+  //
+  // An encrypted backup (docs/backup.md): AES-256-GCM under a key derived from
+  // `passphrase` with scrypt, header and all authenticated. The passphrase is never
+  // kept, logged or put in an error. InvalidArgument for an empty passphrase. Takes
+  // about a tenth of a second (the key derivation), outside the agent's locks.
+  virtual Result<std::string> Backup(std::string_view passphrase) const = 0;
+  // The same state NOT encrypted: the private key, token and proxy password in clear
+  // (sealed with this device's secret, so that an edit is detected on this device).
+  // Only for firmware that encrypts or otherwise protects the bytes itself.
+  virtual Result<std::string> PlaintextBackup() const = 0;
+  // Restores a backup of either kind; `passphrase` opens an encrypted one and is not
+  // used for a plaintext one (pass ""). On any error nothing changes:
+  //   InvalidArgument     an encrypted backup and no passphrase;
+  //   DataLoss            the wrong passphrase or a damaged, truncated or edited backup
+  //                       (the message says "wrong passphrase or damaged file": the
+  //                       encryption cannot tell them apart);
+  //   FailedPrecondition  a backup that may not be restored now (below), or of a newer
+  //                       format.
   // Same UDI: everything is restored, registration included (the backup must verify
   // with this device's secret). Another UDI: Smart Licensing is enabled and transport
   // and privacy settings restored, but the product must be registered again; transport
   // settings that fail ValidateTransportSettings are not restored (the current ones are
   // kept and the kStateRestored event says so). Never restores evaluation time or turns
   // Smart Licensing back into PAK.
-  virtual Status Restore(std::string_view backup) = 0;
+  virtual Status Restore(std::string_view backup, std::string_view passphrase) = 0;
 
  protected:
   Agent() = default;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "agent/agent_state.h"
+#include "base/json.h"
 #include "protocol/envelope.h"
 #include "protocol/messages.h"
 #include "testing/agent_harness.h"
@@ -135,12 +136,20 @@ TEST(AgentSecretContractTest, OpeningAStoredStateAsksTheSecretForTheMacOfTheReco
   AgentState stored = StoredState(h);
   h.memory_store.record = SealState(stored, h.secret).value();
   h.memory_store.has_record = true;
-  // The MAC covers the exact bytes of the record's "state" member (agent_state.h).
-  const std::string body = EncodeStateJson(stored);
-  ASSERT_NE(h.memory_store.record.find("\"mac\""), std::string::npos);
+  // The MAC covers the exact bytes of the record's "state" member (agent_state.h), and
+  // the key of the secret fields is the MAC of a fixed label (state_secrets.h): a
+  // DeviceSecret that only computes MACs (a TPM) serves both.
+  Result<rapidjson::Document> record = ParseJson(h.memory_store.record);
+  ASSERT_TRUE(record.ok());
+  const std::string body = (*record)["state"].GetString();
 
   StrictMock<test::MockDeviceSecret> secret;
-  EXPECT_CALL(secret, Mac(std::string_view(body))).WillOnce(Return(h.secret.Mac(body)));
+  {
+    InSequence in_order;
+    EXPECT_CALL(secret, Mac(std::string_view(body))).WillOnce(Return(h.secret.Mac(body)));
+    EXPECT_CALL(secret, Mac(std::string_view("sl-agent-state field key v1")))
+        .WillOnce(Return(h.secret.Mac("sl-agent-state field key v1")));
+  }
   AgentEnvironment env = h.Environment();
   env.secret = &secret;
   Agent& agent = h.OpenWith(std::move(env));

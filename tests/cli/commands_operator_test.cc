@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -52,15 +53,15 @@ TEST(CommandLineTest, ATypoGetsADidYouMean) {
 TEST_F(SlagentInProcessTest, ABackupNeverReplacesAnExistingFileUnlessForced) {
   EnableOffline();
   const std::string file = dir_.File("backup.json");
-  ASSERT_EQ(Run({"backup", file}).exit_code, 0);
+  ASSERT_EQ(Run({"backup", file, "--plaintext-keys"}).exit_code, 0);
   const std::string first = test::ReadFile(file);
   ASSERT_EQ(Run({"usage", "set", "rms", "3"}).exit_code, 0);
-  CliResult again = Run({"backup", file});
+  CliResult again = Run({"backup", file, "--plaintext-keys"});
   EXPECT_EQ(again.exit_code, 6);
   EXPECT_NE(again.err.find("exists"), std::string::npos) << again.err;
   EXPECT_NE(again.err.find("--force"), std::string::npos) << again.err;
   EXPECT_EQ(test::ReadFile(file), first) << "the old backup is untouched";
-  EXPECT_EQ(Run({"backup", file, "--force"}).exit_code, 0);
+  EXPECT_EQ(Run({"backup", file, "--plaintext-keys", "--force"}).exit_code, 0);
   EXPECT_NE(test::ReadFile(file), first);
 }
 
@@ -101,6 +102,7 @@ TEST_F(SlagentInProcessTest, EveryJsonAnswerCarriesTheSchemaAndTheCommandsData) 
     std::vector<std::string> args;
     std::vector<const char*> result_fields;  // empty: the answer is data itself
   };
+  std::ofstream(dir_.File("pass")) << "a passphrase\n";
   const std::vector<Case> cases = {
       {{"identity", "--product-id", "EXPWY-VE-L", "--serial", "SN9"}, {"product_id", "serial_number", "hostname"}},
       {{"identity"}, {"product_id", "serial_number", "hostname"}},
@@ -110,8 +112,8 @@ TEST_F(SlagentInProcessTest, EveryJsonAnswerCarriesTheSchemaAndTheCommandsData) 
       {{"enable"}, {"mode", "registration_status", "authorization_status", "evaluation_remaining_seconds"}},
       {{"usage", "set", "rms", "1"}, {"tag", "count", "queued"}},
       {{"run", "--once"}, {"registration_status", "authorization_status", "next_communication_attempt"}},
-      {{"backup", dir_.File("b.json")}, {"file"}},
-      {{"restore", dir_.File("b.json")}, {"registration_status"}},
+      {{"backup", dir_.File("b.json"), "--passphrase-file", dir_.File("pass")}, {"file", "encrypted"}},
+      {{"restore", dir_.File("b.json"), "--passphrase-file", dir_.File("pass")}, {"registration_status"}},
       {{"version"}, {"version", "protocol", "json_schema"}},
       {{"status"}, {}},
       {{"events"}, {}},

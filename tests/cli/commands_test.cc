@@ -49,8 +49,10 @@ Licensing:
 Operation:
   status                       show the licensing status (never touches the network)
   run [--once]                 the daemon: perform renewals and retries when due
-  backup FILE [--force]        save the licensing state (--force: over an existing file)
-  restore FILE                 restore the licensing state from a backup
+  backup FILE --passphrase-file PF [--force]  save the licensing state, encrypted (PF -: standard input)
+  backup FILE --plaintext-keys [--force]  the same NOT encrypted: the device key in clear
+      --force: over an existing file
+  restore FILE [--passphrase-file PF]  restore the licensing state from a backup
   events [--limit N]           the history of operations and results
 
 Global options:

@@ -244,10 +244,11 @@ TEST_F(SlagentTest, OnPremTransportWorksAgainstAnOnPremOnlyServer) {
 TEST_F(SlagentTest, BackupAndRestoreOnTheSameDeviceKeepTheRegistration) {
   ASSERT_EQ(Run({"enable"}).exit_code, 0);
   ASSERT_EQ(Run({"register", "--token", "TEST-TOKEN-EXPRESSWAY"}).exit_code, 0);
-  ASSERT_EQ(Run({"backup", dir_.File("backup")}).exit_code, 0);
+  std::ofstream(dir_.File("passphrase")) << "a passphrase for the lifecycle test\n";
+  ASSERT_EQ(Run({"backup", dir_.File("backup"), "--passphrase-file", dir_.File("passphrase")}).exit_code, 0);
   ASSERT_EQ(Run({"factory-reset", "--yes"}).exit_code, 0);
   EXPECT_EQ(Str(Status(), "mode"), "pak");
-  CommandResult r = Run({"restore", dir_.File("backup")});
+  CommandResult r = Run({"restore", dir_.File("backup"), "--passphrase-file", dir_.File("passphrase")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Str(Status(), "registration_status"), "Registered");
 }
