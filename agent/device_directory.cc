@@ -38,6 +38,14 @@ DeviceDirectory::~DeviceDirectory() = default;
 Result<std::unique_ptr<DeviceDirectory>> DeviceDirectory::Open(DeviceDirectoryOptions options) {
   std::unique_ptr<DeviceDirectory> device(new DeviceDirectory(std::move(options)));
   const DeviceDirectoryOptions& o = device->options_;
+  if (o.key_provider.empty()) {
+    if (!o.key_uri.empty()) return InvalidArgument("a key URI needs the key provider that holds it (e.g. tpm2)");
+    device->key_store_ = NewSoftwareKeyStore();
+  } else {
+    Result<std::unique_ptr<DeviceKeyStore>> keys = NewProviderKeyStore({o.key_provider, o.key_uri});
+    if (!keys.ok()) return keys.status();
+    device->key_store_ = std::move(keys).value();
+  }
   std::unique_ptr<StateStore> store =
       std::make_unique<FileStateStore>(device->state_path(), o.key_dir + kWitnessFile);
   if (o.read_only) store = std::make_unique<ReadOnlyStore>(std::move(store));
@@ -75,6 +83,7 @@ AgentEnvironment DeviceDirectory::Environment() const {
   env.trust_anchor_pem = options_.trust_anchor_pem;
   env.transport_factory = options_.transport_factory;
   env.on_event = options_.on_event;
+  env.key_store = key_store_.get();
   return env;
 }
 
