@@ -40,6 +40,8 @@ class SwtpmProcess {
   void Stop();
 
  private:
+  // Starts swtpm on free ports: "" when it runs, else why not (pid_ <= 0).
+  std::string Start();
   TempDir dir_;
   pid_t pid_ = -1;
   int port_ = 0;
