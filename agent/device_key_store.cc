@@ -55,6 +55,14 @@ std::string ProviderPlace(const std::string& provider) {
   return "OpenSSL provider '" + provider + "'";
 }
 
+// What an operator checks first when the provider's key cannot be used.
+std::string Hint(const std::string& provider) {
+  if (provider == "tpm2") {
+    return " (is tpm2-openssl installed, the device's TPM present and TPM2OPENSSL_TCTI right?)";
+  }
+  return " (is the provider installed and its device present?)";
+}
+
 Result<std::unique_ptr<DeviceKey>> Load(const std::string& reference) {
   ProviderReference r = Parse(reference);
   if (r.provider.empty()) {
@@ -64,14 +72,13 @@ Result<std::unique_ptr<DeviceKey>> Load(const std::string& reference) {
   }
   Result<const KeyProvider*> provider = KeyProvider::Load(r.provider);
   if (!provider.ok()) {
-    return NotFound("the device key is held by the " + ProviderPlace(r.provider) +
-                    ", which cannot be used here: " + provider.status().message());
+    return NotFound("the device key is held by the " + ProviderPlace(r.provider) + ", which cannot be used here" +
+                    Hint(r.provider) + ": " + provider.status().message());
   }
   Result<PrivateKey> key = r.uri.empty() ? (*provider)->FromPem(r.pem) : (*provider)->FromUri(r.uri);
   if (!key.ok()) {
-    return NotFound("the device key is held by the " + ProviderPlace(r.provider) +
-                    " and cannot be loaded (is this the device's TPM, and is it reachable?): " +
-                    key.status().message());
+    return NotFound("the device key is held by the " + ProviderPlace(r.provider) + " and cannot be loaded" +
+                    Hint(r.provider) + ": " + key.status().message());
   }
   return std::unique_ptr<DeviceKey>(new LoadedKey(std::move(key).value()));
 }

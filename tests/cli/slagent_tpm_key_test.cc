@@ -74,6 +74,7 @@ TEST_F(SlagentTpmKeyTest, AnUnreachableTpmIsALocalProblemThatChangesNothing) {
   r = test::RunCommand(argv, {nowhere});
   EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("TPM (tpm2 provider)"));
+  EXPECT_THAT(r.err, HasSubstr("TPM2OPENSSL_TCTI"));
   EXPECT_THAT(r.err, Not(HasSubstr("internal")));
   EXPECT_EQ(test::ReadFile(dir_.File("state/state")), before);
 
