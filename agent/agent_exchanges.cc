@@ -36,6 +36,24 @@ std::string CapGrant(UnixSeconds from, UnixSeconds& until, int64_t limit, const 
 }  // namespace
 
 Status AgentImpl::RunJob(Lock& lock, Job job) {
+  // A key that cannot be used (its TPM is absent) is retried after the retry interval,
+  // as an outage is, and the status says why: else the job would stay due, and the
+  // daemon would run it again at once, for ever. The key is loaded once for both. (No
+  // reference: the job says what is wrong itself.)
+  const std::string& reference = job == Job::kRegister ? state_.pending_key_pem : state_.device_key_pem;
+  Result<const Signer*> key = reference.empty() ? Result<const Signer*>(nullptr) : LoadSigner(reference);
+  if (!key.ok()) {
+    CssmReply unsigned_reply;
+    unsigned_reply.reason = key.status().message();
+    unsigned_reply.problem = CommunicationProblem::kConfiguration;
+    const char* what = job == Job::kRenewAuthorization ? text::kWhatAuthorization
+                       : job == Job::kReportUsage      ? text::kWhatUsage
+                                                       : text::kWhatRegistration;
+    Status result = ApplyOffline(state_, udi_, unsigned_reply, what, job);
+    Emit(EventType::kCommunicationFailed, state_.last_error);
+    SL_RETURN_IF_ERROR(Commit());
+    return result;
+  }
   switch (job) {
     case Job::kRegister: return DoRegister(lock, nullptr);
     case Job::kRenewRegistration: return DoRenewRegistration(lock);

@@ -134,6 +134,30 @@ TEST_F(AgentKeyStoreContractTest, AKeyThatCannotBeLoadedIsReturnedAsItIsAndNothi
   EXPECT_EQ(reopened.GetStatus().registration_status, st::kRegistered);
 }
 
+// The daemon must not spin on a job it cannot do: a key that cannot be loaded is
+// retried after the retry interval, as an outage is, and the status says why.
+TEST_F(AgentKeyStoreContractTest, ADueJobWhoseKeyCannotBeLoadedIsRetriedLaterNotAtOnce) {
+  EXPECT_CALL(keys_, CreateKey()).WillOnce(Return(std::string("ref-1")));
+  EXPECT_CALL(keys_, LoadKey("ref-1"))
+      .WillOnce([this](const std::string&) { return SoftwareKey(pem_); })
+      .WillRepeatedly([](const std::string&) -> Result<std::unique_ptr<DeviceKey>> {
+        return NotFound("the HSM is not connected");
+      });
+  Agent& agent = Open();
+  ASSERT_TRUE(agent.Enable().ok());
+  ASSERT_TRUE(agent.Register(kToken, false).ok());
+  h_.agent.reset();
+  Agent& reopened = Open();
+  // The first usage report is due after 6 hours; then a retry every 15 minutes.
+  const int runs = h_.RunUntil(test::kStart + kDay);
+  EXPECT_LE(runs, 18 * 4 + 4);
+  AgentStatus status = reopened.GetStatus();
+  EXPECT_THAT(status.last_error, HasSubstr("the HSM is not connected"));
+  EXPECT_EQ(status.communication_problem, CommunicationProblem::kConfiguration);
+  ASSERT_TRUE(status.next_communication_attempt.has_value());
+  EXPECT_GT(*status.next_communication_attempt, h_.Now());
+}
+
 TEST_F(AgentKeyStoreContractTest, EveryRequestIsSignedByTheKeyAndItsPublicKeyIsAskedOnce) {
   PrivateKey real = PrivateKey::FromPem(pem_).value();
   EXPECT_CALL(keys_, CreateKey()).WillOnce(Return(std::string("ref-1")));
