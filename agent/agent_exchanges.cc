@@ -36,6 +36,24 @@ std::string CapGrant(UnixSeconds from, UnixSeconds& until, int64_t limit, const 
 }  // namespace
 
 Status AgentImpl::RunJob(Lock& lock, Job job) {
+  // A key that cannot be used (its TPM is absent) is retried after the retry interval,
+  // as an outage is, and the status says why: else the job would stay due, and the
+  // daemon would run it again at once, for ever. The key is loaded once for both. (No
+  // reference: the job says what is wrong itself.)
+  const std::string& reference = job == Job::kRegister ? state_.pending_key_pem : state_.device_key_pem;
+  Result<const Signer*> key = reference.empty() ? Result<const Signer*>(nullptr) : LoadSigner(reference);
+  if (!key.ok()) {
+    CssmReply unsigned_reply;
+    unsigned_reply.reason = key.status().message();
+    unsigned_reply.problem = CommunicationProblem::kConfiguration;
+    const char* what = job == Job::kRenewAuthorization ? text::kWhatAuthorization
+                       : job == Job::kReportUsage      ? text::kWhatUsage
+                                                       : text::kWhatRegistration;
+    Status result = ApplyOffline(state_, udi_, unsigned_reply, what, job);
+    Emit(EventType::kCommunicationFailed, state_.last_error);
+    SL_RETURN_IF_ERROR(Commit());
+    return result;
+  }
   switch (job) {
     case Job::kRegister: return DoRegister(lock, nullptr);
     case Job::kRenewRegistration: return DoRenewRegistration(lock);
@@ -47,24 +65,29 @@ Status AgentImpl::RunJob(Lock& lock, Job job) {
 
 Status AgentImpl::DoRegister(Lock& lock, const std::string* token) {
   if (token != nullptr) {
-    Result<PrivateKey> fresh = PrivateKey::Generate();
+    // Release the loaded key first: a store with one fixed key (a TPM handle) may hand
+    // out the same key again, and two live copies of one TPM handle in a process
+    // share its ESYS object, which the first to go closes for both.
+    cached_key_.reset();
+    cached_key_reference_.clear();
+    Result<std::string> fresh = key_store().CreateKey();
     if (!fresh.ok()) return fresh.status();
-    BeginRegistration(state_, *token, fresh->ToPem());
+    BeginRegistration(state_, *token, std::move(fresh).value());
     // Persist the pending registration first: after a crash it is retried, not lost.
     SL_RETURN_IF_ERROR(Commit());
   }
-  Result<PrivateKey> key = PrivateKey::FromPem(state_.pending_key_pem);
-  if (!key.ok()) return DataLoss("the pending registration's key is unreadable");
+  Result<const Signer*> key = LoadSigner(state_.pending_key_pem);
+  if (!key.ok()) return key.status();
   Request request = NewRequest(MessageType::kRegister);
   request.instance_id.clear();
   request.token = state_.pending_token;
   request.hostname = HostnameToSend();
-  Result<std::string> csr = MakeCertificateRequest(*key, "PID:" + udi_.product_id + " SN:" + udi_.serial_number);
+  Result<std::string> csr = MakeCertificateRequest(**key, "PID:" + udi_.product_id + " SN:" + udi_.serial_number);
   if (!csr.ok()) return csr.status();
   request.csr_pem = *csr;
 
-  CssmReply reply = Communicate(lock, request, *key);
-  CheckRegistrationReply(reply, *key);
+  CssmReply reply = Communicate(lock, request, **key);
+  CheckRegistrationReply(reply, **key);
   if (reply.ok()) {
     ApplyRegistered(state_, udi_, reply.response, request.hostname, env_.time->Now());
     SL_RETURN_IF_ERROR(Commit());
@@ -87,14 +110,14 @@ Status AgentImpl::DoRegister(Lock& lock, const std::string* token) {
 
 Status AgentImpl::DoRenewRegistration(Lock& lock) {
   if (state_.registration != RegistrationState::kRegistered) return FailedPrecondition(text::kNotRegistered);
-  const PrivateKey* key = DeviceKey();
-  if (key == nullptr) return DataLoss("the device key is unreadable");
+  Result<const Signer*> key = LoadSigner(state_.device_key_pem);
+  if (!key.ok()) return key.status();
   Request request = NewRequest(MessageType::kRenewId);
   request.hostname = HostnameToSend();
-  CssmReply reply = Communicate(lock, request, *key);
+  CssmReply reply = Communicate(lock, request, **key);
   // Defensive: operations are serialised, so nothing deregistered meanwhile.
   if (state_.registration != RegistrationState::kRegistered) return FailedPrecondition(text::kNotRegistered);
-  CheckRegistrationReply(reply, *key);
+  CheckRegistrationReply(reply, **key);
   Status result;
   if (reply.ok()) {
     ApplyRegistrationRenewed(state_, udi_, reply.response, request.hostname, env_.time->Now());
@@ -110,14 +133,14 @@ Status AgentImpl::DoRenewRegistration(Lock& lock) {
 
 Status AgentImpl::DoAuthorize(Lock& lock, MessageType type) {
   if (state_.registration != RegistrationState::kRegistered) return FailedPrecondition(text::kNotRegistered);
-  const PrivateKey* key = DeviceKey();
-  if (key == nullptr) return DataLoss("the device key is unreadable");
+  Result<const Signer*> key = LoadSigner(state_.device_key_pem);
+  if (!key.ok()) return key.status();
   const bool renewal = type == MessageType::kAuthorize;
   const char* what = renewal ? text::kWhatAuthorization : text::kWhatUsage;
   const Job job = renewal ? Job::kRenewAuthorization : Job::kReportUsage;
   Request request = NewRequest(type);
   for (const auto& [tag, count] : state_.usage) request.usage.push_back(LicenseCount{tag, count});
-  CssmReply reply = Communicate(lock, request, *key);
+  CssmReply reply = Communicate(lock, request, **key);
   if (state_.registration != RegistrationState::kRegistered) return FailedPrecondition(text::kNotRegistered);
   if (reply.ok() && renewal) {
     Response& r = reply.response;
@@ -156,10 +179,10 @@ Result<Deregistration> AgentImpl::DoDeregister(Lock& lock) {
     SL_RETURN_IF_ERROR(Commit());
     return d;
   }
-  const PrivateKey* key = DeviceKey();
+  Result<const Signer*> key = LoadSigner(state_.device_key_pem);
   CssmReply reply;
-  reply.reason = "the device key is unreadable";
-  if (key != nullptr) reply = Communicate(lock, NewRequest(MessageType::kDeregister), *key);
+  reply.reason = key.ok() ? "" : key.status().message();
+  if (key.ok()) reply = Communicate(lock, NewRequest(MessageType::kDeregister), **key);
   bool refused = reply.outcome == CssmReply::Outcome::kRefused;
   d.released_on_server = reply.ok() || (refused && reply.response.error_code == error_code::kUnknownInstance);
   std::string reason = refused ? "CSSM refused it (" + reply.response.error_code + ": " +
@@ -187,7 +210,7 @@ Result<Deregistration> AgentImpl::DoDeregister(Lock& lock) {
   return d;
 }
 
-CssmReply AgentImpl::Communicate(Lock& lock, const Request& request, const PrivateKey& key) {
+CssmReply AgentImpl::Communicate(Lock& lock, const Request& request, const Signer& key) {
   if (!transport_) transport_ = env_.transport_factory(state_.transport);
   CssmReply reply;
   if (!transport_) {
@@ -227,7 +250,7 @@ Request AgentImpl::NewRequest(MessageType type) {
   return r;
 }
 
-void AgentImpl::CheckRegistrationReply(CssmReply& reply, const PrivateKey& key) {
+void AgentImpl::CheckRegistrationReply(CssmReply& reply, const Signer& key) {
   if (!reply.ok()) return;
   Response& r = reply.response;
   Result<Certificate> cert = channel_.CheckIdCertificate(r.id_certificate_pem, key);
@@ -242,14 +265,18 @@ void AgentImpl::CheckRegistrationReply(CssmReply& reply, const PrivateKey& key) 
   }
 }
 
-const PrivateKey* AgentImpl::DeviceKey() {
-  if (!cached_key_ || cached_key_pem_ != state_.device_key_pem) {
+Result<const Signer*> AgentImpl::LoadSigner(const std::string& reference) {
+  if (!cached_key_ || cached_key_reference_ != reference) {
     cached_key_.reset();
-    cached_key_pem_ = state_.device_key_pem;
-    Result<PrivateKey> key = PrivateKey::FromPem(state_.device_key_pem);
-    if (key.ok()) cached_key_ = std::move(key).value();
+    cached_key_reference_.clear();
+    Result<std::unique_ptr<DeviceKey>> key = key_store().LoadKey(reference);
+    if (!key.ok()) return key.status();
+    Result<std::unique_ptr<DeviceKeySigner>> signer = DeviceKeySigner::Wrap(std::move(key).value());
+    if (!signer.ok()) return signer.status();
+    cached_key_ = std::move(signer).value();
+    cached_key_reference_ = reference;
   }
-  return cached_key_ ? &*cached_key_ : nullptr;
+  return cached_key_.get();
 }
 
 std::string AgentImpl::CertificateSerial() {

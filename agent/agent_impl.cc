@@ -362,7 +362,10 @@ std::optional<UnixSeconds> AgentImpl::NextDeadline() const {
 
 AgentStatus AgentImpl::GetStatus() const {
   Lock lock(mu_);
-  return MakeStatus(View());
+  AgentStatus status = MakeStatus(View());
+  const std::string& key = !state_.device_key_pem.empty() ? state_.device_key_pem : state_.pending_key_pem;
+  if (!key.empty()) status.device_key = key_store().DescribeKey(key);
+  return status;
 }
 
 bool AgentImpl::MayChangeClusterConfiguration() const {

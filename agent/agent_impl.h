@@ -17,6 +17,7 @@
 #include "agent/agent_state.h"
 #include "agent/agent_time.h"
 #include "agent/cssm_channel.h"
+#include "agent/device_key_signer.h"
 #include "agent/scheduler.h"
 #include "agent/state_transitions.h"
 #include "protocol/crypto.h"
@@ -100,14 +101,18 @@ class AgentImpl final : public Agent {
   // kAuthorize renews the authorization; kReportUsage only reports usage.
   Status DoAuthorize(Lock& lock, MessageType type);
   Result<Deregistration> DoDeregister(Lock& lock);
-  CssmReply Communicate(Lock& lock, const Request& request, const PrivateKey& key);
+  CssmReply Communicate(Lock& lock, const Request& request, const Signer& key);
   Request NewRequest(MessageType type);
   // A registration or renewal answer without a usable ID certificate or period is
   // made a failed exchange (retried), never a registration; a period longer than the
   // protocol gives is cut to it.
-  void CheckRegistrationReply(CssmReply& reply, const PrivateKey& key);
-  // The device key and ID certificate serial, parsed once per change of the PEM.
-  const PrivateKey* DeviceKey();
+  void CheckRegistrationReply(CssmReply& reply, const Signer& key);
+  // The key a reference in the state names (device_key_pem or pending_key_pem), loaded
+  // from the key store once per change of the reference. NotFound when the store
+  // cannot load it (e.g. its TPM is absent), DataLoss when it is unreadable.
+  Result<const Signer*> LoadSigner(const std::string& reference);
+  DeviceKeyStore& key_store() const { return env_.key_store != nullptr ? *env_.key_store : *software_keys_; }
+  // The ID certificate serial, parsed once per change of the PEM.
   std::string CertificateSerial();
 
   void DispatchEvents();
@@ -126,8 +131,9 @@ class AgentImpl final : public Agent {
   uint64_t saves_ = 0;  // states saved: RunDue does not save again what a job just saved
   std::vector<Event> events_;
   std::unique_ptr<Transport> transport_;
-  std::string cached_key_pem_;
-  std::optional<PrivateKey> cached_key_;
+  const std::unique_ptr<DeviceKeyStore> software_keys_ = NewSoftwareKeyStore();
+  std::string cached_key_reference_;
+  std::unique_ptr<DeviceKeySigner> cached_key_;
   std::string cached_cert_pem_;
   std::string cached_cert_serial_;
 };

@@ -57,12 +57,12 @@ CommunicationProblem ProblemOfTransportFailure(TransportFailure failure) {
   return CommunicationProblem::kTransient;
 }
 
-Result<std::string> CssmChannel::Seal(const Request& request, const PrivateKey& device_key) const {
+Result<std::string> CssmChannel::Seal(const Request& request, const Signer& device_key) const {
   return SealMessage(EncodeRequest(request), device_key);
 }
 
 CssmReply CssmChannel::Send(Transport& transport, const Request& request,
-                           const PrivateKey& device_key) const {
+                           const Signer& device_key) const {
   Result<std::string> envelope = Seal(request, device_key);
   if (!envelope.ok()) return Offline("the request could not be signed: " + envelope.status().message());
   return Verify(transport.Send(*envelope), request);
@@ -113,7 +113,7 @@ CssmReply CssmChannel::Verify(const TransportReply& reply, const Request& reques
 }
 
 Result<Certificate> CssmChannel::CheckIdCertificate(const std::string& certificate_pem,
-                                                    const PrivateKey& device_key) const {
+                                                    const Signer& device_key) const {
   Result<Certificate> cert = Certificate::FromPem(certificate_pem);
   if (!cert.ok()) return Unauthenticated("the ID certificate is unreadable: " + cert.status().message());
   if (!cert->VerifyIssuedBy(trust_anchor_).ok()) {

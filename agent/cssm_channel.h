@@ -46,15 +46,15 @@ class CssmChannel {
   explicit CssmChannel(Certificate trust_anchor) : trust_anchor_(std::move(trust_anchor)) {}
 
   // Seal + Send + Verify. REQUIRES: request.message_id is fresh.
-  CssmReply Send(Transport& transport, const Request& request, const PrivateKey& device_key) const;
+  CssmReply Send(Transport& transport, const Request& request, const Signer& device_key) const;
 
   // The two halves, for benchmarks and tests.
-  Result<std::string> Seal(const Request& request, const PrivateKey& device_key) const;
+  Result<std::string> Seal(const Request& request, const Signer& device_key) const;
   CssmReply Verify(const TransportReply& reply, const Request& request) const;
 
   // OK when `certificate_pem` is an ID certificate issued by the trust anchor for `device_key`.
   Result<Certificate> CheckIdCertificate(const std::string& certificate_pem,
-                                         const PrivateKey& device_key) const;
+                                         const Signer& device_key) const;
 
   const Certificate& trust_anchor() const { return trust_anchor_; }
 

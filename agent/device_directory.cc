@@ -43,6 +43,14 @@ Result<std::unique_ptr<DeviceDirectory>> DeviceDirectory::Open(DeviceDirectoryOp
   // would make the agent (perhaps root) read or write a file of their choosing.
   SL_RETURN_IF_ERROR(CheckPrivateDirectory(o.state_dir, "the state directory"));
   SL_RETURN_IF_ERROR(CheckPrivateDirectory(o.key_dir, "the key directory"));
+  if (o.key_provider.empty()) {
+    if (!o.key_uri.empty()) return InvalidArgument("a key URI needs the key provider that holds it (e.g. tpm2)");
+    device->key_store_ = NewSoftwareKeyStore();
+  } else {
+    Result<std::unique_ptr<DeviceKeyStore>> keys = NewProviderKeyStore({o.key_provider, o.key_uri});
+    if (!keys.ok()) return keys.status();
+    device->key_store_ = std::move(keys).value();
+  }
   std::unique_ptr<StateStore> store =
       std::make_unique<FileStateStore>(device->state_path(), o.key_dir + kWitnessFile);
   if (o.read_only) store = std::make_unique<ReadOnlyStore>(std::move(store));
@@ -80,6 +88,7 @@ AgentEnvironment DeviceDirectory::Environment() const {
   env.trust_anchor_pem = options_.trust_anchor_pem;
   env.transport_factory = options_.transport_factory;
   env.on_event = options_.on_event;
+  env.key_store = key_store_.get();
   return env;
 }
 

@@ -35,6 +35,8 @@ CommandContext::CommandContext(const Command& command, Invocation invocation, Ou
   state_dir_ = OptionOrEnvironment(invocation_, "--state-dir", "SLAGENT_STATE_DIR");
   if (state_dir_.empty()) state_dir_ = kDefaultStateDir;
   key_dir_ = OptionOrEnvironment(invocation_, "--key-dir", "SLAGENT_KEY_DIR");
+  key_provider_ = OptionOrEnvironment(invocation_, "--key-provider", "SLAGENT_KEY_PROVIDER");
+  key_uri_ = OptionOrEnvironment(invocation_, "--key-uri", "SLAGENT_KEY_URI");
   // Absolute from here on: paths kept in the state (the CA bundle's copy) must not
   // depend on the directory a command happened to run in.
   state_dir_ = Absolute(state_dir_);
@@ -49,6 +51,7 @@ Status CommandContext::CheckArguments(size_t word_count) const {
 
 Result<StateDir*> CommandContext::LockStateDir(std::optional<std::chrono::milliseconds> patience) {
   dir_ = std::make_unique<StateDir>(state_dir_, key_dir_);
+  dir_->set_key_provider(key_provider_, key_uri_);
   dir_->set_event_echo(echo_);
   SL_RETURN_IF_ERROR(dir_->Prepare(/*lock=*/true, patience));
   return dir_.get();
@@ -65,6 +68,7 @@ Result<std::unique_ptr<Agent>> CommandContext::OpenLockedAgent(std::optional<std
 
 Result<std::unique_ptr<Agent>> CommandContext::OpenReadOnlyAgent() {
   dir_ = std::make_unique<StateDir>(state_dir_, key_dir_);
+  dir_->set_key_provider(key_provider_, key_uri_);
   return dir_->OpenAgent(/*read_only=*/true);
 }
 

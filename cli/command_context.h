@@ -63,6 +63,8 @@ class CommandContext {
   Output& output_;
   std::string state_dir_;
   std::string key_dir_;
+  std::string key_provider_;  // --key-provider or SLAGENT_KEY_PROVIDER
+  std::string key_uri_;       // --key-uri or SLAGENT_KEY_URI
   std::unique_ptr<StateDir> dir_;  // what the open agent points at; holds the lock
   EventCallback echo_;
 };

@@ -17,6 +17,11 @@ constexpr const char* kGlobalOptionsAndExitCodes = R"(Global options:
   --state-dir DIR   state directory (default $SLAGENT_STATE_DIR or /var/lib/slagent)
   --key-dir DIR     device secret directory (default $SLAGENT_KEY_DIR, /etc/slagent for the
                     default state directory, else DIR.keys next to the state directory)
+  --key-provider NAME
+                    create new device keys in this OpenSSL provider, e.g. tpm2 (default
+                    $SLAGENT_KEY_PROVIDER; none: in software, in the sealed state)
+  --key-uri URI     with --key-provider, the one key every registration uses, e.g.
+                    handle:0x81000001 (default $SLAGENT_KEY_URI)
   --json            machine-readable output
   --help            this text; with a command, that command's usage
   --version         the version of slagent and of the licensing protocol

@@ -13,7 +13,8 @@
 namespace sl::cli {
 
 const OptionNames& GlobalOptions() {
-  static const OptionNames kGlobal{{"--state-dir", "--key-dir"}, {"--json", "--help", "--version"}};
+  static const OptionNames kGlobal{{"--state-dir", "--key-dir", "--key-provider", "--key-uri"},
+                                   {"--json", "--help", "--version"}};
   return kGlobal;
 }
 

@@ -159,6 +159,8 @@ Result<std::unique_ptr<Agent>> StateDir::OpenAgent(bool read_only) {
   options.hostname = id->hostname;
   options.trust_anchor_pem = *anchor;
   options.transport_factory = CurlTransportFactory();
+  options.key_provider = key_provider_;
+  options.key_uri = key_uri_;
   if (!read_only) {
     options.on_event = [log = event_log(), echo = echo_](const Event& e) {
       log.Append(e);

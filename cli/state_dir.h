@@ -81,6 +81,12 @@ class StateDir {
   // Also passes every event of the agents opened for writing to `echo` (the daemon's
   // log), after the event log.
   void set_event_echo(EventCallback echo) { echo_ = std::move(echo); }
+  // Where the agents it opens create new device keys (DeviceDirectoryOptions::key_provider,
+  // key_uri): --key-provider and --key-uri.
+  void set_key_provider(std::string provider, std::string key_uri) {
+    key_provider_ = std::move(provider);
+    key_uri_ = std::move(key_uri);
+  }
 
   std::string StatePath() const { return dir_ + "/state"; }
   EventLog event_log() const { return EventLog::InStateDirectory(dir_); }
@@ -90,6 +96,8 @@ class StateDir {
  private:
   std::string dir_;
   std::string key_dir_;
+  std::string key_provider_;
+  std::string key_uri_;
   int lock_fd_ = -1;
   EventCallback echo_;
   std::unique_ptr<DeviceDirectory> device_;  // what the open agent points at

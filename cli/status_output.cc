@@ -78,6 +78,7 @@ std::string FormatStatusText(const AgentStatus& s, const std::vector<SetupStep>&
   line("Communication deadline", Time(s.communication_deadline));
   line("Last error", s.last_error);
   if (!s.clock_note.empty()) line("System clock", s.clock_note);
+  if (!s.device_key.empty()) line("Device key", s.device_key);
   if (s.communication_problem == CommunicationProblem::kConfiguration) {
     line("Communication problem", "configuration: CSSM cannot be used as configured; fix what Last error names");
   } else if (s.communication_problem == CommunicationProblem::kTrust) {
@@ -153,6 +154,7 @@ void WriteStatusJson(JsonWriter& w, const AgentStatus& s, const std::vector<Setu
   w.Field("last_error", s.last_error);
   w.Field("communication_problem", CommunicationProblemName(s.communication_problem));
   w.Field("clock_note", s.clock_note);
+  w.Field("device_key", s.device_key);
   w.Field("privacy", s.privacy);
   w.Key("transport");
   WriteTransportJson(w, s.transport, s.proxy_password_set);

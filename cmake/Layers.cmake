@@ -98,7 +98,7 @@ sl_layer(seam
   SEES base)
 sl_layer(agent
   FOLDERS agent
-  HEADERS agent.h state_store.h device_identity.h device_secret.h device_directory.h
+  HEADERS agent.h state_store.h device_identity.h device_secret.h device_directory.h device_key_store.h
           core_dumps.h
   SEES protocol seam)
 sl_layer(transport

@@ -94,8 +94,10 @@ bool PublicKey::SameKeyAs(const PublicKey& other) const {
 Result<PrivateKey> PrivateKey::Generate() {
   EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
   if (key == nullptr) return Internal(OpenSslError("cannot generate an EC P-256 key"));
-  return PrivateKey(OwnKey(key));
+  return PrivateKey(OwnKey(key), nullptr);
 }
+
+PrivateKey PrivateKey::Adopt(EVP_PKEY* key, OSSL_LIB_CTX* library) { return PrivateKey(OwnKey(key), library); }
 
 Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
   if (pem.size() > kMaxPemBytes) return InvalidArgument("private key PEM is too large");
@@ -104,7 +106,7 @@ Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
   // Deliberately no OpenSSL detail: it could quote key material.
   ERR_clear_error();
   if (key == nullptr) return InvalidArgument("not a PEM private key");
-  return PrivateKey(OwnKey(key));
+  return PrivateKey(OwnKey(key), nullptr);
 }
 
 std::string PrivateKey::ToPem() const {
@@ -114,15 +116,27 @@ std::string PrivateKey::ToPem() const {
 }
 
 PublicKey PrivateKey::Public() const {
-  // The EVP_PKEY holds both halves; sharing it is enough to verify with, and
-  // PublicKey::ToPem writes only the public half.
-  EVP_PKEY_up_ref(key_.get());
-  return PublicKey::Adopt(key_.get());
+  if (library_ == nullptr) {
+    // The EVP_PKEY holds both halves; sharing it is enough to verify with, and
+    // PublicKey::ToPem writes only the public half.
+    EVP_PKEY_up_ref(key_.get());
+    return PublicKey::Adopt(key_.get());
+  }
+  // A provider's key is copied out as a plain public key: comparing and verifying
+  // then need neither the provider nor its hardware.
+  unsigned char* der = nullptr;
+  int len = i2d_PUBKEY(key_.get(), &der);
+  const unsigned char* in = der;
+  EVP_PKEY* copy = len > 0 ? d2i_PUBKEY(nullptr, &in, len) : nullptr;
+  OPENSSL_free(der);
+  ERR_clear_error();
+  return PublicKey::Adopt(copy);
 }
 
 Result<std::string> PrivateKey::Sign(std::string_view data) const {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) != 1) {
+  // In the key's own library context: a provider's key signs only inside its provider.
+  if (!ctx || EVP_DigestSignInit_ex(ctx.get(), nullptr, "SHA256", library_, nullptr, key_.get(), nullptr) != 1) {
     return Internal(OpenSslError("cannot start signing"));
   }
   size_t len = 0;
@@ -194,18 +208,44 @@ Status Certificate::VerifyIssuedBy(const Certificate& issuer) const {
 
 // ---- Certificate requests
 
-Result<std::string> MakeCertificateRequest(const PrivateKey& key, const std::string& common_name) {
+Result<std::string> MakeCertificateRequest(const Signer& signer, const std::string& common_name) {
   std::unique_ptr<X509_REQ, decltype(&X509_REQ_free)> req(X509_REQ_new(), &X509_REQ_free);
   if (!req) return Internal("out of memory");
+  PublicKey key = signer.Public();
+  if (key.get() == nullptr) return Internal("the signer has no public key");
   X509_NAME* name = X509_REQ_get_subject_name(req.get());
   if (X509_REQ_set_version(req.get(), 0) != 1 ||
       X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                                  reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
                                  -1, 0) != 1 ||
-      X509_REQ_set_pubkey(req.get(), key.get()) != 1 ||
-      X509_REQ_sign(req.get(), key.get(), EVP_sha256()) <= 0) {
+      X509_REQ_set_pubkey(req.get(), key.get()) != 1) {
     return Internal(OpenSslError("cannot make a certificate request"));
   }
+  // Sign the encoded CertificationRequestInfo ourselves (RFC 2986 section 4.2).
+  unsigned char* tbs = nullptr;
+  int tbs_len = i2d_re_X509_REQ_tbs(req.get(), &tbs);
+  if (tbs_len <= 0) return Internal(OpenSslError("cannot encode a certificate request"));
+  Result<std::string> signature = signer.Sign(std::string_view(reinterpret_cast<char*>(tbs), tbs_len));
+  OPENSSL_free(tbs);
+  if (!signature.ok()) return signature.status();
+  X509_ALGOR* algorithm = X509_ALGOR_new();
+  ASN1_BIT_STRING* bits = ASN1_BIT_STRING_new();
+  bool ok = algorithm != nullptr && bits != nullptr &&
+            X509_ALGOR_set0(algorithm, OBJ_nid2obj(NID_ecdsa_with_SHA256), V_ASN1_UNDEF, nullptr) == 1 &&
+            ASN1_BIT_STRING_set(bits, reinterpret_cast<unsigned char*>(signature->data()),
+                                static_cast<int>(signature->size())) == 1;
+  if (ok) {
+    // A whole number of bytes: no unused bits (as X509_REQ_sign writes it).
+    bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
+    bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+    ok = X509_REQ_set1_signature_algo(req.get(), algorithm) == 1;
+  }
+  X509_ALGOR_free(algorithm);
+  if (!ok) {
+    ASN1_BIT_STRING_free(bits);
+    return Internal(OpenSslError("cannot sign a certificate request"));
+  }
+  X509_REQ_set0_signature(req.get(), bits);
   BioPtr bio = EmptyBio();
   PEM_write_bio_X509_REQ(bio.get(), req.get());
   return BioContents(bio.get());

@@ -17,6 +17,7 @@
 
 typedef struct evp_pkey_st EVP_PKEY;
 typedef struct x509_st X509;
+typedef struct ossl_lib_ctx_st OSSL_LIB_CTX;
 
 namespace sl {
 
@@ -36,20 +37,36 @@ class PublicKey {
   std::shared_ptr<EVP_PKEY> key_;
 };
 
-class PrivateKey {
+// What signs for a device or a server: a key in this process (PrivateKey) or one held
+// elsewhere (a TPM, an HSM) behind the agent's DeviceKeyStore. The protocol signs
+// envelopes and certificate requests only through this.
+class Signer {
+ public:
+  virtual ~Signer() = default;
+  virtual PublicKey Public() const = 0;
+  // DER-encoded ECDSA signature over SHA-256(data). Its length varies.
+  virtual Result<std::string> Sign(std::string_view data) const = 0;
+};
+
+class PrivateKey final : public Signer {
  public:
   static Result<PrivateKey> Generate();  // EC P-256
   static Result<PrivateKey> FromPem(std::string_view pem);
+  // Takes ownership of one reference to `key`, which belongs to `library` (a library
+  // context with the provider that holds the key; nullptr: OpenSSL's default one).
+  // The library context must outlive the key (KeyProvider's live as long as the process).
+  static PrivateKey Adopt(EVP_PKEY* key, OSSL_LIB_CTX* library);
   // Unencrypted PKCS#8 PEM. A secret: store it with owner-only permissions, never log it.
+  // A key held by a provider writes the provider's own form (e.g. a TPM's wrapped key).
   std::string ToPem() const;
-  PublicKey Public() const;
-  // DER-encoded ECDSA signature over SHA-256(data). Its length varies.
-  Result<std::string> Sign(std::string_view data) const;
+  PublicKey Public() const override;
+  Result<std::string> Sign(std::string_view data) const override;
   EVP_PKEY* get() const { return key_.get(); }
 
  private:
-  explicit PrivateKey(std::shared_ptr<EVP_PKEY> key) : key_(std::move(key)) {}
+  PrivateKey(std::shared_ptr<EVP_PKEY> key, OSSL_LIB_CTX* library) : key_(std::move(key)), library_(library) {}
   std::shared_ptr<EVP_PKEY> key_;
+  OSSL_LIB_CTX* library_ = nullptr;
 };
 
 class Certificate {
@@ -78,8 +95,9 @@ struct CertificateRequest {
   std::string common_name;
 };
 
-// A CSR for `key` with subject CN=`common_name`, in PEM.
-Result<std::string> MakeCertificateRequest(const PrivateKey& key, const std::string& common_name);
+// A CSR for `signer`'s key with subject CN=`common_name`, in PEM. The request is built
+// from its to-be-signed part and `signer`, so a key OpenSSL cannot use directly signs it too.
+Result<std::string> MakeCertificateRequest(const Signer& signer, const std::string& common_name);
 // Parses a CSR and checks that it is signed by the key it carries (proof of possession).
 Result<CertificateRequest> ParseCertificateRequest(std::string_view pem);
 

@@ -5,7 +5,7 @@
 
 namespace sl {
 
-Result<std::string> SealMessage(std::string_view body, const PrivateKey& key) {
+Result<std::string> SealMessage(std::string_view body, const Signer& key) {
   Result<std::string> signature = key.Sign(body);
   if (!signature.ok()) return signature.status();
   JsonWriter w;

@@ -26,7 +26,7 @@ struct SignedMessage {
 };
 
 // Signs `body` and wraps both in an envelope.
-Result<std::string> SealMessage(std::string_view body, const PrivateKey& key);
+Result<std::string> SealMessage(std::string_view body, const Signer& key);
 // Parses an envelope without checking the signature (the signer may not be known yet).
 Result<SignedMessage> OpenEnvelope(std::string_view text, size_t max_bytes = kMaxEnvelopeBytes);
 // OK when `message.signature` is `key`'s signature of `message.body`.

@@ -20,11 +20,16 @@ std::unique_ptr<Agent> DeviceInTempDir::OpenAgent(const std::string& url, int64_
   options.hostname = hostname_;
   options.trust_anchor_pem = ReadPki("cssm-signing.crt");
   options.transport_factory = CurlTransportFactory();
+  options.key_provider = key_provider_;
+  options.key_uri = key_uri_;
+  device_.reset();
   Result<std::unique_ptr<DeviceDirectory>> device = DeviceDirectory::Open(std::move(options));
   EXPECT_TRUE(device.ok()) << device.status().ToString();
   if (!device.ok()) return nullptr;
   device_ = std::move(device).value();
-  Result<std::unique_ptr<Agent>> agent = Agent::Open(device_->Environment());
+  AgentEnvironment env = device_->Environment();
+  if (key_store_ != nullptr) env.key_store = key_store_;
+  Result<std::unique_ptr<Agent>> agent = Agent::Open(env);
   EXPECT_TRUE(agent.ok()) << agent.status().ToString();
   if (!agent.ok()) return nullptr;
   TransportSettings settings;
@@ -35,6 +40,11 @@ std::unique_ptr<Agent> DeviceInTempDir::OpenAgent(const std::string& url, int64_
   Status set = (*agent)->SetTransportSettings(settings);
   EXPECT_TRUE(set.ok()) << set.ToString();
   return std::move(agent).value();
+}
+
+DeviceKeyStore* DeviceInTempDir::key_store() const {
+  if (key_store_ != nullptr) return key_store_;
+  return device_ ? device_->Environment().key_store : nullptr;
 }
 
 }  // namespace sl::test

@@ -26,9 +26,26 @@ class DeviceInTempDir {
   std::unique_ptr<Agent> OpenAgent(const std::string& url, int64_t connect_timeout_seconds = 10,
                                    int64_t total_timeout_seconds = 60);
 
+  // For the next OpenAgent: where new registrations' keys are made
+  // (DeviceDirectoryOptions::key_provider, key_uri), and a key store that replaces the
+  // one the directory makes (nullptr: the directory's; it must outlive the agent).
+  void set_key_provider(std::string provider, std::string key_uri = "") {
+    key_provider_ = std::move(provider);
+    key_uri_ = std::move(key_uri);
+  }
+  void set_key_store(DeviceKeyStore* store) { key_store_ = store; }
+  // The key store the open agent uses.
+  DeviceKeyStore* key_store() const;
+
+  const std::string& state_dir() const { return state_dir_.path(); }
+  const std::string& key_dir() const { return key_dir_.path(); }
+
  private:
   Udi udi_;
   std::string hostname_;
+  std::string key_provider_;
+  std::string key_uri_;
+  DeviceKeyStore* key_store_ = nullptr;
   TempDir state_dir_;
   TempDir key_dir_;
   std::unique_ptr<DeviceDirectory> device_;

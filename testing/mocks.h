@@ -5,18 +5,21 @@
 // (smartlicensing/time_source.h) and DeviceTime (fakes.h) are its fakes.
 // Who uses which: MockTransport (agent harness; agent_seam_contract_test,
 // cssm_channel_test), MockStateStore and MockDeviceSecret (agent_seam_contract_test),
-// MockDeviceIdentity (agent harness), MockAgent (expressway apply_usage_test).
+// MockDeviceIdentity (agent harness), MockDeviceKeyStore and MockDeviceKey
+// (device_key_store_test), MockAgent (expressway apply_usage_test).
 // Thread-safety: as gmock's.
 #pragma once
 
 #include <gmock/gmock.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "smartlicensing/agent.h"
 #include "smartlicensing/device_identity.h"
+#include "smartlicensing/device_key_store.h"
 #include "smartlicensing/device_secret.h"
 #include "smartlicensing/state_store.h"
 #include "smartlicensing/transport.h"
@@ -44,6 +47,19 @@ class MockDeviceIdentity : public DeviceIdentity {
 class MockDeviceSecret : public DeviceSecret {
  public:
   MOCK_METHOD(Result<std::string>, Mac, (std::string_view data), (const, override));
+};
+
+class MockDeviceKeyStore : public DeviceKeyStore {
+ public:
+  MOCK_METHOD(Result<std::string>, CreateKey, (), (override));
+  MOCK_METHOD(Result<std::unique_ptr<DeviceKey>>, LoadKey, (const std::string& reference), (const, override));
+  MOCK_METHOD(std::string, DescribeKey, (const std::string& reference), (const, override));
+};
+
+class MockDeviceKey : public DeviceKey {
+ public:
+  MOCK_METHOD(std::string, PublicKeyPem, (), (const, override));
+  MOCK_METHOD(Result<std::string>, Sign, (std::string_view data), (const, override));
 };
 
 // The agent as its embedders see it (sl::Agent is abstract), for code built on top of

@@ -25,7 +25,9 @@ sockaddr_in Loopback(int port) {
   return addr;
 }
 
-bool Accepts(int port) {
+}  // namespace
+
+bool LoopbackPortAccepts(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return false;
   sockaddr_in addr = Loopback(port);
@@ -33,8 +35,6 @@ bool Accepts(int port) {
   close(fd);
   return ok;
 }
-
-}  // namespace
 
 int FreeLoopbackPort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -101,7 +101,7 @@ TinyproxyProcess::TinyproxyProcess(int connect_port, const std::string& username
       ADD_FAILURE() << "tinyproxy exited at start: " << Log();
       return;
     }
-    if (Accepts(port_)) return;
+    if (LoopbackPortAccepts(port_)) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ADD_FAILURE() << "tinyproxy does not accept connections on port " << port_ << ": " << Log();

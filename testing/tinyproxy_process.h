@@ -16,6 +16,8 @@ namespace sl::test {
 
 // A TCP port on 127.0.0.1 that nothing listened on a moment ago.
 int FreeLoopbackPort();
+// Whether something accepts TCP connections on 127.0.0.1:`port` now.
+bool LoopbackPortAccepts(int port);
 
 class TinyproxyProcess {
  public:

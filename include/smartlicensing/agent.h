@@ -57,6 +57,7 @@
 #include <vector>
 
 #include "smartlicensing/device_identity.h"
+#include "smartlicensing/device_key_store.h"
 #include "smartlicensing/device_secret.h"
 #include "smartlicensing/licensing_terms.h"
 #include "smartlicensing/state_store.h"
@@ -119,6 +120,10 @@ struct AgentStatus {
   bool privacy = false;  // "Do not share my hostname or IP address with Cisco"
   // What is wrong with the system clock, in an operator's words; empty when nothing is.
   std::string clock_note;
+  // Where the device key of the registration (or of the pending one) lives, as its
+  // DeviceKeyStore describes it: "software (in the sealed state)", "TPM (tpm2
+  // provider)"; empty when there is no key.
+  std::string device_key;
 };
 
 enum class EventType {
@@ -157,6 +162,9 @@ struct AgentEnvironment {
   // The CSSM signing certificate (PEM): responses and ID certificates must chain to it.
   std::string trust_anchor_pem;
   EventCallback on_event;  // optional
+  // Where the device key of each registration is created and signs; nullptr: the
+  // software store (NewSoftwareKeyStore). Must outlive the agent.
+  DeviceKeyStore* key_store = nullptr;
 };
 
 // The result of a deregistration, which always removes the local registration.

@@ -26,6 +26,7 @@
 
 #include "smartlicensing/agent.h"
 #include "smartlicensing/device_identity.h"
+#include "smartlicensing/device_key_store.h"
 #include "smartlicensing/device_secret.h"
 #include "smartlicensing/licensing_terms.h"
 #include "smartlicensing/state_store.h"
@@ -44,6 +45,13 @@ struct DeviceDirectoryOptions {
   std::string trust_anchor_pem;
   TransportFactory transport_factory;  // e.g. CurlTransportFactory()
   EventCallback on_event;              // optional
+  // Where the device key of a new registration is created (smartlicensing/
+  // device_key_store.h): empty, in software, sealed in the state; else the OpenSSL
+  // provider of that name (e.g. "tpm2"), and with key_uri set (e.g.
+  // "handle:0x81000001") the one key it holds there. Keys already created load from
+  // the state's reference whatever these say.
+  std::string key_provider;
+  std::string key_uri;
   // For a status display: the store never writes, and a missing device secret is not
   // created (a stored state then fails to open with DataLoss; no state shows as new).
   bool read_only = false;
@@ -56,7 +64,8 @@ class DeviceDirectory {
   // chmod or chown that fixes it), then loads (or, unless read_only, creates) the
   // device secret; unless read_only, also removes the copies of it a creator killed
   // mid-write left. NotFound when a directory does not exist; DataLoss when one is
-  // not private, or the key file cannot be read, is readable by others, or is damaged.
+  // not private, or the key file cannot be read, is readable by others, or is damaged;
+  // InvalidArgument for a key_uri without a key_provider.
   // REQUIRES: unless read_only, one opener at a time per key directory (slagent holds
   // its state directory's lock).
   static Result<std::unique_ptr<DeviceDirectory>> Open(DeviceDirectoryOptions options);
@@ -81,6 +90,7 @@ class DeviceDirectory {
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<DeviceSecret> secret_;
   std::unique_ptr<DeviceIdentity> identity_;
+  std::unique_ptr<DeviceKeyStore> key_store_;
 };
 
 }  // namespace sl

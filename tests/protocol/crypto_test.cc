@@ -55,6 +55,34 @@ TEST(CryptoTest, TamperedCsrIsRejected) {
   EXPECT_FALSE(ParseCertificateRequest(csr).ok());
 }
 
+// A Signer that is not a PrivateKey (as a TPM's key is not, to OpenSSL's X509_REQ_sign):
+// it signs with `key`, or with `impostor` for the public key of `key`.
+class OtherSigner final : public Signer {
+ public:
+  OtherSigner(PrivateKey key, PrivateKey impostor) : key_(std::move(key)), impostor_(std::move(impostor)) {}
+  PublicKey Public() const override { return key_.Public(); }
+  Result<std::string> Sign(std::string_view data) const override { return impostor_.Sign(data); }
+
+ private:
+  PrivateKey key_;
+  PrivateKey impostor_;
+};
+
+TEST(CryptoTest, ACertificateRequestIsSignedThroughAnySigner) {
+  PrivateKey key = PrivateKey::Generate().value();
+  Result<std::string> csr = MakeCertificateRequest(OtherSigner(key, key), "PID:EXPWY-VE-L SN:1");
+  ASSERT_TRUE(csr.ok()) << csr.status().ToString();
+  Result<CertificateRequest> parsed = ParseCertificateRequest(*csr);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_TRUE(parsed->key.SameKeyAs(key.Public()));
+  EXPECT_EQ(parsed->common_name, "PID:EXPWY-VE-L SN:1");
+
+  // The self-signature is checked: a signer that signs with another key is caught.
+  Result<std::string> forged = MakeCertificateRequest(OtherSigner(key, PrivateKey::Generate().value()), "x");
+  ASSERT_TRUE(forged.ok());
+  EXPECT_EQ(ParseCertificateRequest(*forged).status().code(), StatusCode::kUnauthenticated);
+}
+
 TEST(CryptoTest, IssuedCertificateHasRequestedFieldsAndVerifies) {
   PrivateKey ca_key = PrivateKey::FromPem(test::ReadPki("cssm-signing.key")).value();
   Certificate ca = Certificate::FromPem(test::ReadPki("cssm-signing.crt")).value();
