@@ -58,7 +58,9 @@ CommunicationProblem ProblemOfTransportFailure(TransportFailure failure) {
 }
 
 Result<std::string> CssmChannel::Seal(const Request& request, const PrivateKey& device_key) const {
-  return SealMessage(EncodeRequest(request), device_key);
+  Result<std::string> body = EncodeRequest(request);
+  if (!body.ok()) return body.status();
+  return SealMessage(*body, device_key);
 }
 
 CssmReply CssmChannel::Send(Transport& transport, const Request& request,

@@ -28,7 +28,8 @@ constexpr size_t kDefaultMaxJsonBytes = 64 * 1024;
 // Besides JSON's grammar it refuses what cannot round-trip through our records and
 // messages: a string (or key) holding a lone UTF-16 surrogate (RapidJSON validates raw
 // UTF-8 but lets "\udc00" through as bytes no UTF-8 decoder accepts) or a NUL, and an
-// object with the same key twice (which one counts differs between parsers).
+// object with the same key twice (which one counts differs between parsers). The error
+// names the field that holds the bad string, e.g. "the string at 'udi.sn' holds a NUL".
 Result<rapidjson::Document> ParseJson(std::string_view text, size_t max_bytes = kDefaultMaxJsonBytes);
 
 // Reads typed fields of one JSON object. The first problem is kept and later reads
@@ -74,6 +75,9 @@ class JsonReader {
 };
 
 // Writes compact JSON:  JsonWriter w; w.StartObject().Field("a", 1).EndObject(); w.str();
+// A key or string value that ParseJson would refuse (not well-formed UTF-8, a NUL) is
+// written as "" and remembered: status() names its field, and a caller that could
+// otherwise write a document it cannot read back checks it before using str().
 class JsonWriter {
  public:
   JsonWriter() : writer_(buffer_) {}
@@ -81,8 +85,8 @@ class JsonWriter {
   JsonWriter& EndObject() { writer_.EndObject(); return *this; }
   JsonWriter& StartArray() { writer_.StartArray(); return *this; }
   JsonWriter& EndArray() { writer_.EndArray(); return *this; }
-  JsonWriter& Key(std::string_view k) { writer_.Key(k.data(), static_cast<unsigned>(k.size())); return *this; }
-  JsonWriter& Value(std::string_view v) { writer_.String(v.data(), static_cast<unsigned>(v.size())); return *this; }
+  JsonWriter& Key(std::string_view k);
+  JsonWriter& Value(std::string_view v);
   JsonWriter& Value(const char* v) { return Value(std::string_view(v)); }
   JsonWriter& Value(int64_t v) { writer_.Int64(v); return *this; }
   JsonWriter& Value(int v) { writer_.Int64(v); return *this; }
@@ -96,10 +100,14 @@ class JsonWriter {
     return *this;
   }
   std::string str() const { return std::string(buffer_.GetString(), buffer_.GetSize()); }
+  // OK, or InvalidArgument naming the first key or value that could not be written.
+  const Status& status() const { return status_; }
 
  private:
   rapidjson::StringBuffer buffer_;
   rapidjson::Writer<rapidjson::StringBuffer> writer_;
+  std::string last_key_;
+  Status status_;
 };
 
 }  // namespace sl

@@ -74,7 +74,7 @@ TEST_F(AgentCssmChannelTest, AResponseSignedByAnotherKeyIsRefusedAsOffline) {
 TEST_F(AgentCssmChannelTest, AnUnsignedResponseIsRefusedAsOffline) {
   TransportReply reply;
   reply.http_status = 200;
-  reply.body = EncodeResponse(OkResponse());  // the bare message, no envelope
+  reply.body = EncodeResponse(OkResponse()).value();  // the bare message, no envelope
   CssmReply e = channel_.Verify(reply, request_);
   EXPECT_EQ(e.outcome, CssmReply::Outcome::kOffline);
   EXPECT_NE(e.reason.find("not a signed"), std::string::npos);
