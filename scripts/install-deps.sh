@@ -7,6 +7,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsystemd-dev tinyproxy faketime universal-ctags
   help2man dpkg-dev file man-db systemd   # man pages, cpack -G DEB, scripts/check-package.sh
+  clang libclang-rt-14-dev                # libFuzzer: scripts/fuzz.sh
 )
 missing=()
 for p in "${packages[@]}"; do
