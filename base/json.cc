@@ -2,6 +2,7 @@
 
 #include <rapidjson/error/en.h>
 
+#include <cmath>
 #include <set>
 
 #include "base/text.h"
@@ -62,6 +63,9 @@ Status CheckDocument(const rapidjson::Value& root) {
       if (std::string problem = StringProblem(View(*v)); !problem.empty()) {
         return InvalidArgument("malformed JSON: the string at " + PathOf(visited, at) + " " + problem);
       }
+    } else if (v->IsDouble() && !std::isfinite(v->GetDouble())) {
+      // RapidJSON reads 2e308 as infinity, which no JSON writer can write back (fuzzing found it).
+      return InvalidArgument("malformed JSON: the number at " + PathOf(visited, at) + " is out of range");
     } else if (v->IsArray()) {
       for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
         visited.push_back({&(*v)[i], at, {}, i});

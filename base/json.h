@@ -28,7 +28,8 @@ constexpr size_t kDefaultMaxJsonBytes = 64 * 1024;
 // Besides JSON's grammar it refuses what cannot round-trip through our records and
 // messages: a string (or key) holding a lone UTF-16 surrogate (RapidJSON validates raw
 // UTF-8 but lets "\udc00" through as bytes no UTF-8 decoder accepts) or a NUL, and an
-// object with the same key twice (which one counts differs between parsers). The error
+// object with the same key twice (which one counts differs between parsers), and a
+// number too large for a double (RapidJSON would read it as infinity). The error
 // names the field that holds the bad string, e.g. "the string at 'udi.sn' holds a NUL".
 Result<rapidjson::Document> ParseJson(std::string_view text, size_t max_bytes = kDefaultMaxJsonBytes);
 

@@ -186,5 +186,22 @@ TEST(JsonTest, TheWriterRefusesStringsTheParserWouldRefuse) {
   EXPECT_TRUE(ParseJson(keys.str()).ok()) << keys.str();
 }
 
+// Found by fuzz/json_fuzzer.cc: RapidJSON read these as infinity, which no writer can
+// write back (the document was cut short where the number stood).
+TEST(JsonTest, RefusesNumbersTooLargeForADouble) {
+  struct Case {
+    const char* json;
+    const char* why;
+  };
+  for (const Case& c : {Case{R"({"protocol":16.276831e308})", "the number at 'protocol' is out of range"},
+                        Case{R"([1, -2e308])", "the number at '[1]' is out of range"},
+                        Case{R"({"a":{"b":1e400}})", ""}}) {  // RapidJSON refuses this one itself
+    Result<rapidjson::Document> doc = ParseJson(c.json);
+    ASSERT_FALSE(doc.ok()) << c.json;
+    EXPECT_NE(doc.status().message().find(c.why), std::string::npos) << doc.status().message();
+  }
+  EXPECT_TRUE(ParseJson(R"({"a":1.7976931348623157e308,"b":-1e-400})").ok());
+}
+
 }  // namespace
 }  // namespace sl
