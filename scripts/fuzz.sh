@@ -6,6 +6,9 @@
 # as committed); a failing input is written to build-fuzz/artifacts/. docs/fuzzing.md.
 #
 #   scripts/fuzz.sh [SECONDS] [NAME...]     e.g. scripts/fuzz.sh 15; scripts/fuzz.sh 300 request
+#   SL_FUZZ_RUNS=N                          stop each harness after N executions instead
+#                                           (SECONDS 0: no time limit), e.g. the long run:
+#                                           SL_FUZZ_RUNS=10000000 nice -n 19 scripts/fuzz.sh 0
 #   SL_FUZZ_JOBS=N                          build jobs (default: nproc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,8 +33,10 @@ for name in "${names[@]}"; do
   mkdir -p "$corpus" build-fuzz/artifacts
   dict=fuzz/dictionaries/$name.dict
   [ -f "$dict" ] || dict=fuzz/dictionaries/protocol.dict
-  echo "== $name: ${seconds}s =="
-  if ! build-fuzz/fuzz/${name}_fuzzer -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  limits=(-max_total_time="$seconds")
+  [ -z "${SL_FUZZ_RUNS:-}" ] || limits+=(-runs="$SL_FUZZ_RUNS")
+  echo "== $name: ${limits[*]} =="
+  if ! build-fuzz/fuzz/${name}_fuzzer "${limits[@]}" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -dict="$dict" -artifact_prefix=build-fuzz/artifacts/"$name"- \
       "$corpus" fuzz/corpus/"$name" >build-fuzz/"$name".log 2>&1; then
     failed+=("$name")
