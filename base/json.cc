@@ -258,7 +258,6 @@ JsonWriter& JsonWriter::Key(std::string_view k) {
   if (!IsCarriableText(k)) {
     if (status_.ok()) status_ = InvalidArgument("a key after '" + SanitizeForDisplay(last_key_, 64) +
                                                 "' is not well-formed UTF-8 free of NUL");
-    k = {};
   }
   last_key_.assign(k);
   writer_.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
@@ -271,7 +270,6 @@ JsonWriter& JsonWriter::Value(std::string_view v) {
       status_ = InvalidArgument("field '" + SanitizeForDisplay(last_key_, 64) +
                                 "' is not well-formed UTF-8 free of NUL characters");
     }
-    v = {};
   }
   writer_.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
   return *this;

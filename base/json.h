@@ -77,8 +77,10 @@ class JsonReader {
 
 // Writes compact JSON:  JsonWriter w; w.StartObject().Field("a", 1).EndObject(); w.str();
 // A key or string value that ParseJson would refuse (not well-formed UTF-8, a NUL) is
-// written as "" and remembered: status() names its field, and a caller that could
-// otherwise write a document it cannot read back checks it before using str().
+// remembered: status() names its field, and a caller that must not write a document it
+// cannot read back checks it before using str(). (It is still written as given, not
+// blanked, so that a caller that checks by reading back, like SealState, refuses too
+// rather than keep a record with the field silently emptied.)
 class JsonWriter {
  public:
   JsonWriter() : writer_(buffer_) {}
