@@ -31,6 +31,8 @@ failed=()
 for name in "${names[@]}"; do
   corpus=build-fuzz/corpus/$name
   mkdir -p "$corpus" build-fuzz/artifacts
+  seeds=()
+  [ ! -d fuzz/corpus/"$name" ] || seeds=(fuzz/corpus/"$name")
   dict=fuzz/dictionaries/$name.dict
   [ -f "$dict" ] || dict=fuzz/dictionaries/protocol.dict
   limits=(-max_total_time="$seconds")
@@ -38,7 +40,7 @@ for name in "${names[@]}"; do
   echo "== $name: ${limits[*]} =="
   if ! build-fuzz/fuzz/${name}_fuzzer "${limits[@]}" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -dict="$dict" -artifact_prefix=build-fuzz/artifacts/"$name"- \
-      "$corpus" fuzz/corpus/"$name" >build-fuzz/"$name".log 2>&1; then
+      "$corpus" "${seeds[@]}" >build-fuzz/"$name".log 2>&1; then
     failed+=("$name")
     tail -n 40 build-fuzz/"$name".log
   fi
