@@ -10,6 +10,7 @@
 #include "agent/state_transitions.h"
 #include "agent/status_view.h"
 #include "base/secrets.h"
+#include "base/text.h"
 
 namespace sl {
 namespace {
@@ -63,6 +64,14 @@ Result<std::unique_ptr<Agent>> Agent::Open(AgentEnvironment env) {
   if (udi.product_id.empty() || udi.serial_number.empty() || udi.product_id.size() > 64 ||
       udi.serial_number.size() > 64) {
     return InvalidArgument("the device identity must give a product ID and a serial number");
+  }
+  // Every request carries the UDI: one the protocol refuses (docs/protocol.md, "Strings")
+  // could never be sent, so it is a configuration error now rather than retries forever.
+  for (const std::string* part : {&udi.product_id, &udi.serial_number}) {
+    if (!IsCarriableText(*part) || HasControlCharacter(*part) || HasBidiControl(*part)) {
+      return InvalidArgument("the device identity's product ID and serial number must be UTF-8 text without "
+                             "control or bidirectional formatting characters");
+    }
   }
 
   AgentState state;

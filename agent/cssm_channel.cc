@@ -58,13 +58,23 @@ CommunicationProblem ProblemOfTransportFailure(TransportFailure failure) {
 }
 
 Result<std::string> CssmChannel::Seal(const Request& request, const Signer& device_key) const {
-  return SealMessage(EncodeRequest(request), device_key);
+  Result<std::string> body = EncodeRequest(request);
+  if (!body.ok()) return body.status();
+  return SealMessage(*body, device_key);
 }
 
 CssmReply CssmChannel::Send(Transport& transport, const Request& request,
                            const Signer& device_key) const {
   Result<std::string> envelope = Seal(request, device_key);
-  if (!envelope.ok()) return Offline("the request could not be signed: " + envelope.status().message());
+  if (!envelope.ok()) {
+    // A request the protocol cannot carry (a hostname or UDI with a control character,
+    // too long a hostname) fails the same way on every retry: the device's
+    // configuration must change, not the network.
+    bool unsendable = envelope.status().code() == StatusCode::kInvalidArgument;
+    return Offline("the request could not be " + std::string(unsendable ? "encoded: " : "signed: ") +
+                       envelope.status().message(),
+                   std::nullopt, unsendable ? CommunicationProblem::kConfiguration : CommunicationProblem::kTransient);
+  }
   return Verify(transport.Send(*envelope), request);
 }
 

@@ -2,6 +2,7 @@
 
 #include <rapidjson/error/en.h>
 
+#include <cmath>
 #include <set>
 
 #include "base/text.h"
@@ -25,29 +26,63 @@ std::string StringProblem(std::string_view text) {
 
 std::string_view View(const rapidjson::Value& v) { return std::string_view(v.GetString(), v.GetStringLength()); }
 
+// One value met while checking a document: enough to name where it is on an error.
+struct Visited {
+  const rapidjson::Value* value;
+  size_t parent;         // index into the visited list; kRoot for the document itself
+  std::string_view key;  // its key in the parent object, or
+  size_t index;          // its index in the parent array
+};
+constexpr size_t kRoot = static_cast<size_t>(-1);
+
+// Where visited[at] is, as "udi.sn" or "usage[2].tag" ("the document" for the root).
+std::string PathOf(const std::vector<Visited>& visited, size_t at) {
+  std::vector<std::string> parts;
+  for (size_t i = at; i != kRoot && visited[i].parent != kRoot; i = visited[i].parent) {
+    const Visited& v = visited[i];
+    bool in_array = visited[v.parent].value->IsArray();
+    parts.push_back(in_array ? "[" + std::to_string(v.index) + "]"
+                             : (visited[v.parent].parent == kRoot ? "" : ".") +
+                                   SanitizeForDisplay(std::string(v.key), 64));
+  }
+  if (parts.empty()) return "the document";
+  std::string path;
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) path += *it;
+  return "'" + path + "'";
+}
+
 // Checks every string, key and object of `root` (iteratively: documents may nest deep).
 Status CheckDocument(const rapidjson::Value& root) {
-  std::vector<const rapidjson::Value*> pending = {&root};
+  std::vector<Visited> visited = {{&root, kRoot, {}, 0}};
+  std::vector<size_t> pending = {0};
   while (!pending.empty()) {
-    const rapidjson::Value* v = pending.back();
+    size_t at = pending.back();
     pending.pop_back();
+    const rapidjson::Value* v = visited[at].value;
     if (v->IsString()) {
       if (std::string problem = StringProblem(View(*v)); !problem.empty()) {
-        return InvalidArgument("malformed JSON: a string " + problem);
+        return InvalidArgument("malformed JSON: the string at " + PathOf(visited, at) + " " + problem);
       }
+    } else if (v->IsDouble() && !std::isfinite(v->GetDouble())) {
+      // RapidJSON reads 2e308 as infinity, which no JSON writer can write back (fuzzing found it).
+      return InvalidArgument("malformed JSON: the number at " + PathOf(visited, at) + " is out of range");
     } else if (v->IsArray()) {
-      for (const rapidjson::Value& e : v->GetArray()) pending.push_back(&e);
+      for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
+        visited.push_back({&(*v)[i], at, {}, i});
+        pending.push_back(visited.size() - 1);
+      }
     } else if (v->IsObject()) {
       std::set<std::string_view> keys;
       for (const auto& m : v->GetObject()) {
         if (std::string problem = StringProblem(View(m.name)); !problem.empty()) {
-          return InvalidArgument("malformed JSON: a key " + problem);
+          return InvalidArgument("malformed JSON: a key in " + PathOf(visited, at) + " " + problem);
         }
         if (!keys.insert(View(m.name)).second) {
           return InvalidArgument("malformed JSON: the key '" + SanitizeForDisplay(std::string(View(m.name)), 64) +
                                  "' appears twice in one object");
         }
-        pending.push_back(&m.value);
+        visited.push_back({&m.value, at, View(m.name), 0});
+        pending.push_back(visited.size() - 1);
       }
     }
   }
@@ -217,6 +252,27 @@ std::vector<std::pair<std::string, int64_t>> JsonReader::IntMembers(const char* 
     out.emplace_back(std::move(key), value);
   }
   return out;
+}
+
+JsonWriter& JsonWriter::Key(std::string_view k) {
+  if (!IsCarriableText(k)) {
+    if (status_.ok()) status_ = InvalidArgument("a key after '" + SanitizeForDisplay(last_key_, 64) +
+                                                "' is not well-formed UTF-8 free of NUL");
+  }
+  last_key_.assign(k);
+  writer_.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+  return *this;
+}
+
+JsonWriter& JsonWriter::Value(std::string_view v) {
+  if (!IsCarriableText(v)) {
+    if (status_.ok()) {
+      status_ = InvalidArgument("field '" + SanitizeForDisplay(last_key_, 64) +
+                                "' is not well-formed UTF-8 free of NUL characters");
+    }
+  }
+  writer_.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  return *this;
 }
 
 }  // namespace sl

@@ -28,7 +28,9 @@ constexpr size_t kDefaultMaxJsonBytes = 64 * 1024;
 // Besides JSON's grammar it refuses what cannot round-trip through our records and
 // messages: a string (or key) holding a lone UTF-16 surrogate (RapidJSON validates raw
 // UTF-8 but lets "\udc00" through as bytes no UTF-8 decoder accepts) or a NUL, and an
-// object with the same key twice (which one counts differs between parsers).
+// object with the same key twice (which one counts differs between parsers), and a
+// number too large for a double (RapidJSON would read it as infinity). The error
+// names the field that holds the bad string, e.g. "the string at 'udi.sn' holds a NUL".
 Result<rapidjson::Document> ParseJson(std::string_view text, size_t max_bytes = kDefaultMaxJsonBytes);
 
 // Reads typed fields of one JSON object. The first problem is kept and later reads
@@ -74,6 +76,11 @@ class JsonReader {
 };
 
 // Writes compact JSON:  JsonWriter w; w.StartObject().Field("a", 1).EndObject(); w.str();
+// A key or string value that ParseJson would refuse (not well-formed UTF-8, a NUL) is
+// remembered: status() names its field, and a caller that must not write a document it
+// cannot read back checks it before using str(). (It is still written as given, not
+// blanked, so that a caller that checks by reading back, like SealState, refuses too
+// rather than keep a record with the field silently emptied.)
 class JsonWriter {
  public:
   JsonWriter() : writer_(buffer_) {}
@@ -81,8 +88,8 @@ class JsonWriter {
   JsonWriter& EndObject() { writer_.EndObject(); return *this; }
   JsonWriter& StartArray() { writer_.StartArray(); return *this; }
   JsonWriter& EndArray() { writer_.EndArray(); return *this; }
-  JsonWriter& Key(std::string_view k) { writer_.Key(k.data(), static_cast<unsigned>(k.size())); return *this; }
-  JsonWriter& Value(std::string_view v) { writer_.String(v.data(), static_cast<unsigned>(v.size())); return *this; }
+  JsonWriter& Key(std::string_view k);
+  JsonWriter& Value(std::string_view v);
   JsonWriter& Value(const char* v) { return Value(std::string_view(v)); }
   JsonWriter& Value(int64_t v) { writer_.Int64(v); return *this; }
   JsonWriter& Value(int v) { writer_.Int64(v); return *this; }
@@ -96,10 +103,14 @@ class JsonWriter {
     return *this;
   }
   std::string str() const { return std::string(buffer_.GetString(), buffer_.GetSize()); }
+  // OK, or InvalidArgument naming the first key or value that could not be written.
+  const Status& status() const { return status_; }
 
  private:
   rapidjson::StringBuffer buffer_;
   rapidjson::Writer<rapidjson::StringBuffer> writer_;
+  std::string last_key_;
+  Status status_;
 };
 
 }  // namespace sl

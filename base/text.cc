@@ -70,4 +70,24 @@ bool HasControlCharacter(std::string_view text) {
   return false;
 }
 
+bool HasBidiControl(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    Character c = FirstCharacter(text.substr(i));
+    if ((c.code_point >= 0x202A && c.code_point <= 0x202E) || (c.code_point >= 0x2066 && c.code_point <= 0x2069)) {
+      return true;
+    }
+    i += c.length == 0 ? 1 : c.length;
+  }
+  return false;
+}
+
+bool IsCarriableText(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    Character c = FirstCharacter(text.substr(i));
+    if (c.length == 0 || c.code_point == 0) return false;
+    i += c.length;
+  }
+  return true;
+}
+
 }  // namespace sl

@@ -27,4 +27,13 @@ std::string SanitizeForDisplay(std::string_view text, size_t max_len = 300);
 // byte 0x80-0x9F, which an 8-bit terminal reads as one).
 bool HasControlCharacter(std::string_view text);
 
+// Whether `text` holds a bidirectional override or isolate (U+202A-U+202E,
+// U+2066-U+2069): invisible characters that make an identifier display as another
+// ("Trojan Source"), so identifiers may not hold them.
+bool HasBidiControl(std::string_view text);
+
+// Whether `text` is well-formed UTF-8 (no overlong form, surrogate, stray or cut byte)
+// free of NUL: what a JSON string of the protocol or the state may carry.
+bool IsCarriableText(std::string_view text);
+
 }  // namespace sl

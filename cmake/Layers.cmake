@@ -117,6 +117,11 @@ sl_layer(expressway
 sl_layer(cli
   FOLDERS cli
   SEES agent transport)
+# The libFuzzer harnesses (SL_FUZZ=ON): each sees the layer it fuzzes, inside, as a test
+# does (sl_add_fuzzer in fuzz/CMakeLists.txt); nothing includes fuzz/.
+sl_layer(fuzz
+  FOLDERS fuzz
+  SEES agent mock_cssm)
 # Test doubles and fixtures shared by tests/ and bench/ (never by the product).
 sl_layer(testing SHARED
   FOLDERS testing

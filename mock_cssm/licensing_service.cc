@@ -77,9 +77,10 @@ int LicensingService::HttpStatusFor(const std::string& code) {
 }
 
 LicensingReply LicensingService::Seal(const Response& response) {
-  Result<std::string> sealed = SealMessage(EncodeResponse(response), signing_key_);
+  Result<std::string> body = EncodeResponse(response);
+  Result<std::string> sealed = body.ok() ? SealMessage(*body, signing_key_) : body.status();
   if (!sealed.ok()) {
-    return {500, R"({"error":{"code":"internal_error","message":"cannot sign the response"}})"};
+    return {500, R"({"error":{"code":"internal_error","message":"cannot encode or sign the response"}})"};
   }
   return {response.ok ? 200 : HttpStatusFor(response.error_code), std::move(*sealed)};
 }

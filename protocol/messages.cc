@@ -14,17 +14,46 @@ constexpr MessageType kAllTypes[] = {MessageType::kRegister, MessageType::kRenew
 
 // A string field that names or identifies something (a tag, an account, a status, an
 // id): shown to operators and kept in records, so free of control characters
-// (HasControlCharacter). Free text (an error message) is read with r.String and
+// (HasControlCharacter) and of bidirectional overrides and isolates, which make one
+// identifier display as another. Free text (an error message) is read with r.String and
 // neutralised with SanitizeForDisplay where it is shown or kept.
+void CheckIdentifier(JsonReader& r, const char* name, const std::string& value) {
+  if (!r.ok()) return;
+  if (HasControlCharacter(value)) {
+    r.Fail(name, "must not contain control characters");
+  } else if (HasBidiControl(value)) {
+    r.Fail(name, "must not contain bidirectional override or isolate characters");
+  }
+}
 std::string Plain(JsonReader& r, const char* name, size_t max_len) {
   std::string value = r.String(name, max_len);
-  if (r.ok() && HasControlCharacter(value)) r.Fail(name, "must not contain control characters");
+  CheckIdentifier(r, name, value);
   return value;
 }
 std::optional<std::string> OptionalPlain(JsonReader& r, const char* name, size_t max_len) {
   std::optional<std::string> value = r.OptionalString(name, max_len);
-  if (r.ok() && value && HasControlCharacter(*value)) r.Fail(name, "must not contain control characters");
+  if (value) CheckIdentifier(r, name, *value);
   return value;
+}
+
+// A license line's tag (both directions): the identifier rules and IsValidLicenseTag.
+std::string ReadTag(JsonReader& line) {
+  std::string tag = Plain(line, "tag", 128);
+  if (line.ok() && !IsValidLicenseTag(tag)) line.Fail("tag", "must be 1-128 letters, digits or . _ - :");
+  return tag;
+}
+
+// The encoders write only what the decoders accept, so that neither side ever sends a
+// message its peer must refuse, nor accepts one it cannot send back (the round trip
+// fuzz/messages_fuzzer.cc checks): the writer refuses strings no JSON parser of ours
+// reads, and the decoder judges the rest (identifiers, tags, lengths, ranges).
+template <typename Message>
+Result<std::string> Checked(const JsonWriter& w, const char* what, Result<Message> (*decode)(std::string_view)) {
+  if (!w.status().ok()) return InvalidArgument(std::string("cannot encode the ") + what + ": " + w.status().message());
+  std::string json = w.str();
+  Result<Message> back = decode(json);
+  if (!back.ok()) return InvalidArgument(std::string("cannot encode the ") + what + ": " + back.status().message());
+  return json;
 }
 
 MessageType ReadType(JsonReader& r, bool allow_unknown) {
@@ -69,7 +98,7 @@ bool IsValidLicenseTag(std::string_view tag) {
   return true;
 }
 
-std::string EncodeRequest(const Request& q) {
+Result<std::string> EncodeRequest(const Request& q) {
   JsonWriter w;
   w.StartObject();
   w.Field("protocol", kProtocolVersion).Field("type", MessageTypeName(q.type));
@@ -89,7 +118,7 @@ std::string EncodeRequest(const Request& q) {
     w.EndArray();
   }
   w.EndObject();
-  return w.str();
+  return Checked<Request>(w, "request", DecodeRequest);
 }
 
 Result<Request> DecodeRequest(std::string_view json) {
@@ -121,11 +150,8 @@ Result<Request> DecodeRequest(std::string_view json) {
   if (q.type == MessageType::kAuthorize || q.type == MessageType::kReportUsage) {
     for (JsonReader& line : r.Objects("usage", kMaxLicenseLines)) {
       LicenseCount u;
-      u.tag = Plain(line, "tag", 128);
+      u.tag = ReadTag(line);
       u.count = line.Int("count", 0, kMaxLicenseCount);
-      if (line.ok() && !IsValidLicenseTag(u.tag)) {
-        line.Fail("tag", "must be 1-128 letters, digits or . _ - :");
-      }
       q.usage.push_back(std::move(u));
     }
   }
@@ -133,7 +159,7 @@ Result<Request> DecodeRequest(std::string_view json) {
   return q;
 }
 
-std::string EncodeResponse(const Response& s) {
+Result<std::string> EncodeResponse(const Response& s) {
   JsonWriter w;
   w.StartObject();
   w.Field("protocol", kProtocolVersion).Field("type", MessageTypeName(s.type));
@@ -156,7 +182,7 @@ std::string EncodeResponse(const Response& s) {
     if (s.type == MessageType::kAuthorize) w.Field("authorization_expires", s.authorization_expires);
   }
   w.EndObject();
-  return w.str();
+  return Checked<Response>(w, "response", DecodeResponse);
 }
 
 Result<Response> DecodeResponse(std::string_view json) {
@@ -185,7 +211,7 @@ Result<Response> DecodeResponse(std::string_view json) {
   } else if (s.type == MessageType::kAuthorize || s.type == MessageType::kReportUsage) {
     for (JsonReader& line : r.Objects("licenses", kMaxLicenseLines)) {
       LicenseStatus l;
-      l.tag = Plain(line, "tag", 128);
+      l.tag = ReadTag(line);
       l.count = line.Int("count", 0, kMaxLicenseCount);
       l.status = Plain(line, "status", 64);
       s.licenses.push_back(std::move(l));

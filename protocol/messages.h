@@ -92,9 +92,12 @@ struct Response {
   UnixSeconds authorization_expires = 0;  // kAuthorize only
 };
 
-std::string EncodeRequest(const Request& request);
+// The encoders refuse (InvalidArgument, naming the field) a message the decoders would
+// refuse: what a peer sends and what it accepts are the same set of messages
+// (docs/protocol.md, "Strings").
+Result<std::string> EncodeRequest(const Request& request);
 Result<Request> DecodeRequest(std::string_view json);
-std::string EncodeResponse(const Response& response);
+Result<std::string> EncodeResponse(const Response& response);
 Result<Response> DecodeResponse(std::string_view json);
 
 }  // namespace sl

@@ -8,6 +8,7 @@ packages=(
   libsystemd-dev tinyproxy faketime universal-ctags
   help2man dpkg-dev file man-db systemd   # man pages, cpack -G DEB, scripts/check-package.sh
   swtpm swtpm-tools tpm2-openssl tpm2-tools   # device keys in a TPM: the test TPM and the provider
+  clang libclang-rt-14-dev                # libFuzzer: scripts/fuzz.sh
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README, CI): installs what is missing, builds with
 # warnings as errors (SL_WERROR; the default for users stays off), runs every test with
-# ctest (the installed headers, the include views and the size rules included), checks
+# ctest (the installed headers, the include views and the size rules included), runs
+# every fuzz harness briefly (scripts/fuzz.sh 15), checks
 # the installed package with the example consumers, then builds and runs the whole
 # suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
 #
@@ -16,6 +17,9 @@ echo "== build and test (RelWithDebInfo) =="
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSL_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== fuzz smoke: every libFuzzer harness for 15 s on its corpus (docs/fuzzing.md) =="
+scripts/fuzz.sh 15
 
 echo "== install, and build the example consumers against the installed package =="
 scripts/check-install.sh build

@@ -22,7 +22,7 @@ void FakeCssm::AddToken(const std::string& token, Account account) { tokens_[tok
 TransportReply FakeCssm::Reply(const Response& response, int http_status, const PrivateKey* key) const {
   TransportReply reply;
   reply.http_status = http_status;
-  reply.body = SealMessage(EncodeResponse(response), key != nullptr ? *key : signing_key_).value();
+  reply.body = SealMessage(EncodeResponse(response).value(), key != nullptr ? *key : signing_key_).value();
   return reply;
 }
 

@@ -46,7 +46,7 @@ Exchange TestDevice::SendRaw(const std::string& envelope) {
 }
 
 Exchange TestDevice::SendSignedBy(const Request& request, const PrivateKey& key) {
-  Exchange e = SendRaw(SealMessage(EncodeRequest(request), key).value());
+  Exchange e = SendRaw(SealMessage(EncodeRequest(request).value(), key).value());
   if (e.verified.ok() && e.response.ok && !e.response.id_certificate_pem.empty()) {
     Result<Certificate> cert = Certificate::FromPem(e.response.id_certificate_pem);
     if (cert.ok()) {

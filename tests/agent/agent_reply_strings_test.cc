@@ -182,5 +182,20 @@ TEST(AgentReplyStringsTest, ARefusalsMessageIsShownNeutralisedAndTheRefusalIsSav
   }
 }
 
+// Issue 12, defect 4: a UDI the protocol refuses could never be sent; the agent says so
+// when it opens instead of retrying requests it cannot encode.
+TEST(AgentReplyStringsTest, AUdiTheProtocolCannotCarryIsRefusedAtOpen) {
+  for (const Udi& udi : {Udi{"EXPWY-VE-L", std::string("SN\0", 3)}, Udi{"EXPWY-VE-L", "SN\xED\xA0\x80"},
+                         Udi{"EXPWY\x1b[2J", "SN1"}, Udi{"EXPWY-VE-L", "SN\xE2\x80\xAE" "1"}}) {
+    AgentHarness h(udi);
+    Result<std::unique_ptr<Agent>> opened = Agent::Open(h.Environment());
+    ASSERT_FALSE(opened.ok()) << udi.serial_number;
+    EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(opened.status().message(), HasSubstr("without control or bidirectional formatting characters"));
+  }
+  AgentHarness h(Udi{"EXPWY-VE-L", "SN-caf\xC3\xA9"});
+  EXPECT_TRUE(Agent::Open(h.Environment()).ok()) << "non-ASCII text is fine";
+}
+
 }  // namespace
 }  // namespace sl

@@ -64,6 +64,19 @@ TEST_F(AgentCssmChannelTest, TheRequestIsSignedWithTheDeviceKey) {
   EXPECT_EQ(DecodeRequest(m.body)->message_id, request_.message_id);
 }
 
+// Issue 12, defect 4: a request the protocol cannot carry is never sent, and it is a
+// configuration problem (the same on every retry), not a passing one.
+TEST_F(AgentCssmChannelTest, ARequestTheProtocolCannotCarryIsNotSentAndIsAConfigurationProblem) {
+  ::testing::StrictMock<test::MockTransport> transport;  // no Send expected
+  request_.hostname = "exp1\x1b]0;owned\x07.example.com";
+  CssmReply e = channel_.Send(transport, request_, device_key_);
+  EXPECT_EQ(e.outcome, CssmReply::Outcome::kOffline);
+  EXPECT_EQ(e.problem, CommunicationProblem::kConfiguration);
+  EXPECT_EQ(e.reason,
+            "the request could not be encoded: cannot encode the request: field 'request.hostname' must not contain "
+            "control characters");
+}
+
 TEST_F(AgentCssmChannelTest, AResponseSignedByAnotherKeyIsRefusedAsOffline) {
   PrivateKey forger = PrivateKey::Generate().value();
   CssmReply e = channel_.Verify(cssm_.Reply(OkResponse(), 200, &forger), request_);
@@ -74,7 +87,7 @@ TEST_F(AgentCssmChannelTest, AResponseSignedByAnotherKeyIsRefusedAsOffline) {
 TEST_F(AgentCssmChannelTest, AnUnsignedResponseIsRefusedAsOffline) {
   TransportReply reply;
   reply.http_status = 200;
-  reply.body = EncodeResponse(OkResponse());  // the bare message, no envelope
+  reply.body = EncodeResponse(OkResponse()).value();  // the bare message, no envelope
   CssmReply e = channel_.Verify(reply, request_);
   EXPECT_EQ(e.outcome, CssmReply::Outcome::kOffline);
   EXPECT_NE(e.reason.find("not a signed"), std::string::npos);

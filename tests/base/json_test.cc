@@ -136,5 +136,72 @@ TEST(JsonWriterTest, WritesEscapedCompactJson) {
   EXPECT_EQ(w.str(), R"({"a":"q\"x","n":-3,"b":false})");
 }
 
+// Issue 12, defect 4: the error says which field holds the string it refuses, so that
+// an operator (or the encoder's caller) knows what to fix.
+TEST(JsonTest, TheRefusedStringIsNamedByItsField) {
+  struct Case {
+    const char* json;
+    const char* where;
+  };
+  for (const Case& c : {Case{R"({"udi":{"pid":"P","sn":"a\u0000"}})", "the string at 'udi.sn' holds a NUL"},
+                        Case{R"({"usage":[{"tag":"t"},{"tag":"\udc00"}]})", "the string at 'usage[1].tag' holds a lone"},
+                        Case{R"({"token":"\udfff"})", "the string at 'token' holds a lone"},
+                        Case{R"(["\u0000"])", "the string at '[0]' holds a NUL"},
+                        Case{R"("\u0000")", "the string at the document holds a NUL"},
+                        Case{R"({"a":{"k\u0000":1}})", "a key in 'a' holds a NUL"}}) {
+    Result<rapidjson::Document> doc = ParseJson(c.json);
+    ASSERT_FALSE(doc.ok()) << c.json;
+    EXPECT_NE(doc.status().message().find(c.where), std::string::npos) << doc.status().message();
+  }
+}
+
+// Issue 12, defect 4: the writer never writes what ParseJson refuses; it reports the field.
+TEST(JsonTest, TheWriterRefusesStringsTheParserWouldRefuse) {
+  struct Case {
+    std::string value;
+    bool carriable;
+  };
+  for (const Case& c : {Case{std::string("a\0b", 3), false}, Case{"\xED\xA0\x80", false},  // NUL; U+D800
+                        Case{"\xED\xBF\xBF", false}, Case{"\xC0\xAF", false},            // U+DFFF; overlong
+                        Case{"\x9B" "31m", false}, Case{"caf\xC3", false},                   // stray; cut short
+                        Case{"\xF4\x90\x80\x80", false},                                  // past U+10FFFF
+                        Case{"caf\xC3\xA9 \xF0\x9F\x98\x80", true}, Case{"", true}}) {
+    JsonWriter w;
+    w.StartObject().Field("token", c.value).Field("n", 1).EndObject();
+    if (c.carriable) {
+      ASSERT_TRUE(w.status().ok()) << w.status().ToString();
+      Result<rapidjson::Document> doc = ParseJson(w.str());
+      ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+      EXPECT_EQ(std::string((*doc)["token"].GetString(), (*doc)["token"].GetStringLength()), c.value);
+    } else {
+      ASSERT_FALSE(w.status().ok()) << "wrote " << w.str();
+      EXPECT_EQ(w.status().code(), StatusCode::kInvalidArgument);
+      EXPECT_NE(w.status().message().find("field 'token'"), std::string::npos) << w.status().message();
+      EXPECT_FALSE(ParseJson(w.str()).ok()) << "the value is not blanked: " << w.str();
+    }
+  }
+  JsonWriter keys;
+  keys.StartObject().Field("ok", 1).Field(std::string("k\0", 2), 2).EndObject();
+  EXPECT_FALSE(keys.status().ok());
+  EXPECT_NE(keys.status().message().find("a key after 'ok'"), std::string::npos) << keys.status().message();
+}
+
+// Found by fuzz/json_fuzzer.cc: RapidJSON read these as infinity, which no writer can
+// write back (the document was cut short where the number stood).
+TEST(JsonTest, RefusesNumbersTooLargeForADouble) {
+  struct Case {
+    const char* json;
+    const char* why;
+  };
+  for (const Case& c : {Case{R"({"protocol":16.276831e308})", "the number at 'protocol' is out of range"},
+                        Case{R"([1, -2e308])", "the number at '[1]' is out of range"},
+                        Case{R"({"a":{"b":1e400}})", ""}}) {  // RapidJSON refuses this one itself
+    Result<rapidjson::Document> doc = ParseJson(c.json);
+    ASSERT_FALSE(doc.ok()) << c.json;
+    EXPECT_NE(doc.status().message().find(c.why), std::string::npos) << doc.status().message();
+  }
+  EXPECT_TRUE(ParseJson(R"({"a":1.7976931348623157e308,"b":-1e-400})").ok());
+}
+
 }  // namespace
 }  // namespace sl

@@ -99,7 +99,7 @@ TEST_F(LicensingServiceTest, MalformedRequestsGet400WithTheProblemNamed) {
   }
   Request q = device.NewRequest(MessageType::kAuthorize);
   q.usage = {{"rms", 1}};
-  std::string body = EncodeRequest(q);
+  std::string body = EncodeRequest(q).value();
   body.replace(body.find("\"count\":1"), 9, "\"count\":\"1\"");
   test::Exchange typed = device.SendRaw(SealMessage(body, device.key()).value());
   EXPECT_EQ(typed.response.error_message, "field 'request.usage[0].count' must be an integer");
@@ -107,7 +107,7 @@ TEST_F(LicensingServiceTest, MalformedRequestsGet400WithTheProblemNamed) {
 
 TEST_F(LicensingServiceTest, NewerProtocolVersionIsRefusedAsUnsupported) {
   test::TestDevice device = Device();
-  std::string body = EncodeRequest(device.NewRequest(MessageType::kRegister));
+  std::string body = EncodeRequest(device.NewRequest(MessageType::kRegister)).value();
   body.replace(body.find("\"protocol\":1"), 12, "\"protocol\":2");
   test::Exchange e = device.SendRaw(SealMessage(body, device.key()).value());
   EXPECT_EQ(e.response.error_code, "unsupported_protocol");
@@ -138,7 +138,7 @@ TEST_F(LicensingServiceTest, AlteredBodyFailsTheSignature) {
   ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
   Request q = device.NewRequest(MessageType::kAuthorize);
   q.usage = {{"rms", 1}};
-  SignedMessage m = OpenEnvelope(SealMessage(EncodeRequest(q), device.key()).value()).value();
+  SignedMessage m = OpenEnvelope(SealMessage(EncodeRequest(q).value(), device.key()).value()).value();
   std::string body = m.body;
   body.replace(body.find("\"count\":1"), 9, "\"count\":9");
   JsonWriter w;
@@ -150,7 +150,7 @@ TEST_F(LicensingServiceTest, ReplayedMessageIsRefused) {
   test::TestDevice device = Device();
   ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
   Request q = device.NewRequest(MessageType::kAuthorize);
-  std::string envelope = SealMessage(EncodeRequest(q), device.key()).value();
+  std::string envelope = SealMessage(EncodeRequest(q).value(), device.key()).value();
   EXPECT_TRUE(device.SendRaw(envelope).response.ok);
   test::Exchange replay = device.SendRaw(envelope);
   EXPECT_EQ(replay.response.error_code, "replayed_message");

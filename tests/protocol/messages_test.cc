@@ -21,7 +21,7 @@ Request AuthorizeRequest() {
 
 TEST(MessagesTest, RequestRoundTrips) {
   Request q = AuthorizeRequest();
-  Request back = DecodeRequest(EncodeRequest(q)).value();
+  Request back = DecodeRequest(EncodeRequest(q).value()).value();
   EXPECT_EQ(back.type, MessageType::kAuthorize);
   EXPECT_EQ(back.message_id, q.message_id);
   EXPECT_EQ(back.sent_at, q.sent_at);
@@ -42,7 +42,7 @@ TEST(MessagesTest, RegisterRequestCarriesTokenCsrAndOptionalHostname) {
   q.token = "tok";
   q.csr_pem = "csr";
   q.hostname = "exp1.example.com";
-  Request back = DecodeRequest(EncodeRequest(q)).value();
+  Request back = DecodeRequest(EncodeRequest(q).value()).value();
   EXPECT_EQ(back.token, "tok");
   EXPECT_EQ(back.csr_pem, "csr");
   EXPECT_EQ(back.hostname.value_or(""), "exp1.example.com");
@@ -77,7 +77,10 @@ TEST(MessagesTest, BadRequestsNameTheField) {
 TEST(MessagesTest, TooManyUsageLinesAreRejected) {
   Request q = AuthorizeRequest();
   q.usage.assign(kMaxLicenseLines + 1, LicenseCount{"t", 1});
-  EXPECT_FALSE(DecodeRequest(EncodeRequest(q)).ok());
+  Result<std::string> encoded = EncodeRequest(q);
+  ASSERT_FALSE(encoded.ok()) << "the encoder refuses what the decoder would";
+  EXPECT_NE(encoded.status().message().find("field 'request.usage' has more than 256 items"), std::string::npos)
+      << encoded.status().message();
 }
 
 TEST(MessagesTest, ResponsesRoundTripPerType) {
@@ -92,7 +95,7 @@ TEST(MessagesTest, ResponsesRoundTripPerType) {
   reg.virtual_account = "Video";
   reg.export_controlled = true;
   reg.registration_expires = 99;
-  Response back = DecodeResponse(EncodeResponse(reg)).value();
+  Response back = DecodeResponse(EncodeResponse(reg).value()).value();
   EXPECT_TRUE(back.ok);
   EXPECT_EQ(back.instance_id, "i1");
   EXPECT_EQ(back.smart_account, "Acme");
@@ -106,7 +109,7 @@ TEST(MessagesTest, ResponsesRoundTripPerType) {
   auth.licenses = {{"rms", 5, "Out of compliance"}};
   auth.authorization_status = "Out-of-compliance";
   auth.authorization_expires = 1234;
-  back = DecodeResponse(EncodeResponse(auth)).value();
+  back = DecodeResponse(EncodeResponse(auth).value()).value();
   ASSERT_EQ(back.licenses.size(), 1u);
   EXPECT_EQ(back.licenses[0].status, "Out of compliance");
   EXPECT_EQ(back.authorization_status, "Out-of-compliance");
@@ -116,7 +119,7 @@ TEST(MessagesTest, ResponsesRoundTripPerType) {
   refused.type = MessageType::kUnknown;
   refused.error_code = error_code::kMalformedRequest;
   refused.error_message = "bad";
-  back = DecodeResponse(EncodeResponse(refused)).value();
+  back = DecodeResponse(EncodeResponse(refused).value()).value();
   EXPECT_FALSE(back.ok);
   EXPECT_EQ(back.type, MessageType::kUnknown);
   EXPECT_EQ(back.error_code, "malformed_request");
@@ -163,7 +166,7 @@ std::string Spiked(std::string json, const std::string& value, const std::string
 template <typename Message>
 int ExpectAcceptedStringsRoundTrip(const std::string& json, std::initializer_list<const char*> values,
                                    Result<Message> (*decode)(std::string_view),
-                                   std::string (*encode)(const Message&)) {
+                                   Result<std::string> (*encode)(const Message&)) {
   int accepted = 0;
   for (const char* value : values) {
     for (const char* hostile : kHostileStrings) {
@@ -171,11 +174,13 @@ int ExpectAcceptedStringsRoundTrip(const std::string& json, std::initializer_lis
       Result<Message> decoded = decode(spiked);
       if (!decoded.ok()) continue;
       ++accepted;
-      std::string again = encode(*decoded);
-      Result<Message> redecoded = decode(again);
-      EXPECT_TRUE(redecoded.ok()) << spiked << " -> " << again << ": " << redecoded.status().ToString();
+      Result<std::string> again = encode(*decoded);
+      EXPECT_TRUE(again.ok()) << spiked << ": " << again.status().ToString();
+      if (!again.ok()) continue;
+      Result<Message> redecoded = decode(*again);
+      EXPECT_TRUE(redecoded.ok()) << spiked << " -> " << *again << ": " << redecoded.status().ToString();
       if (redecoded.ok()) {
-        EXPECT_EQ(encode(*redecoded), again);
+        EXPECT_EQ(encode(*redecoded).value(), *again);
       }
     }
   }
@@ -192,11 +197,11 @@ TEST(MessagesTest, EveryRequestTheDecoderAcceptsRoundTrips) {
   reg.token = "tok";
   reg.csr_pem = "-----CSR-----";
   int accepted = ExpectAcceptedStringsRoundTrip<Request>(
-      EncodeRequest(q),
+      EncodeRequest(q).value(),
       {"0123456789abcdef0123456789abcdef", "SN1", "EXPWY-VE-L", "inst-1", "ABCDEF", "exp1.example.com",
        "expressway_rms"},
       DecodeRequest, EncodeRequest);
-  accepted += ExpectAcceptedStringsRoundTrip<Request>(EncodeRequest(reg), {"tok", "-----CSR-----"}, DecodeRequest,
+  accepted += ExpectAcceptedStringsRoundTrip<Request>(EncodeRequest(reg).value(), {"tok", "-----CSR-----"}, DecodeRequest,
                                                       EncodeRequest);
   EXPECT_GT(accepted, 0) << "valid unusual text is accepted";
 }
@@ -221,12 +226,12 @@ TEST(MessagesTest, EveryResponseTheDecoderAcceptsRoundTrips) {
   reg.smart_account = "Acme";
   reg.virtual_account = "Video";
   int accepted = ExpectAcceptedStringsRoundTrip<Response>(
-      EncodeResponse(r), {"0123456789abcdef0123456789abcdef", "expressway_rms", "Authorized", "Out-of-compliance"},
+      EncodeResponse(r).value(), {"0123456789abcdef0123456789abcdef", "expressway_rms", "Authorized", "Out-of-compliance"},
       DecodeResponse, EncodeResponse);
-  accepted += ExpectAcceptedStringsRoundTrip<Response>(EncodeResponse(refusal), {"stale_message", "the clock differs"},
+  accepted += ExpectAcceptedStringsRoundTrip<Response>(EncodeResponse(refusal).value(), {"stale_message", "the clock differs"},
                                                        DecodeResponse, EncodeResponse);
   accepted += ExpectAcceptedStringsRoundTrip<Response>(
-      EncodeResponse(reg), {"PI-1", "-----CERT-----", "Acme", "Video"}, DecodeResponse, EncodeResponse);
+      EncodeResponse(reg).value(), {"PI-1", "-----CERT-----", "Acme", "Video"}, DecodeResponse, EncodeResponse);
   EXPECT_GT(accepted, 0) << "valid unusual text is accepted";
 }
 
@@ -239,7 +244,7 @@ TEST(MessagesTest, AcceptedIdentifiersHoldNoControlCharacters) {
   r.ok = true;
   r.licenses = {{"expressway_rms", 3, "Authorized"}};
   r.authorization_status = "Out-of-compliance";
-  const std::string json = EncodeResponse(r);
+  const std::string json = EncodeResponse(r).value();
   for (const char* value : {"0123456789abcdef0123456789abcdef", "expressway_rms", "Authorized", "Out-of-compliance"}) {
     for (const char* hostile : kHostileStrings) {
       Result<Response> decoded = DecodeResponse(Spiked(json, value, hostile));
@@ -261,7 +266,7 @@ TEST(MessagesTest, IdentifiersWithControlCharactersAreRefusedAndSaySo) {
   r.id_certificate_pem = "pem";
   r.smart_account = "Acme";
   r.virtual_account = "Video";
-  const std::string json = EncodeResponse(r);
+  const std::string json = EncodeResponse(r).value();
   for (const char* value : {"PI-1", "Acme", "Video"}) {
     Result<Response> decoded = DecodeResponse(Spiked(json, value, "\\u001b]0;owned\\u0007"));
     ASSERT_FALSE(decoded.ok()) << value;
@@ -273,7 +278,117 @@ TEST(MessagesTest, IdentifiersWithControlCharactersAreRefusedAndSaySo) {
   refusal.type = MessageType::kAuthorize;
   refusal.error_code = "internal_error";
   refusal.error_message = "busy";
-  EXPECT_TRUE(DecodeResponse(Spiked(EncodeResponse(refusal), "busy", "\\u001b[2J")).ok());
+  EXPECT_TRUE(DecodeResponse(Spiked(EncodeResponse(refusal).value(), "busy", "\\u001b[2J")).ok());
+}
+
+// Issue 12, defect 4: identifiers may not hold bidirectional overrides or isolates
+// (U+202A-U+202E, U+2066-U+2069), which make one name display as another.
+TEST(MessagesTest, IdentifiersWithBidiControlsAreRefusedAndSaySo) {
+  Request reg;
+  reg.type = MessageType::kRegister;
+  reg.message_id = std::string(32, 'a');
+  reg.udi = {"EXPWY-VE-L", "SN1"};
+  reg.token = "TOKEN-1";
+  reg.csr_pem = "csr";
+  const std::string request = EncodeRequest(reg).value();
+  Response r;
+  r.type = MessageType::kRegister;
+  r.in_reply_to = std::string(32, 'a');
+  r.ok = true;
+  r.instance_id = "PI-1";
+  r.id_certificate_pem = "pem";
+  r.smart_account = "Acme";
+  r.virtual_account = "Video";
+  const std::string response = EncodeResponse(r).value();
+  struct Case {
+    const std::string* json;
+    const char* value;
+    const char* hostile;
+    const char* field;
+  };
+  for (const Case& c : {Case{&request, "SN1", "\\u202e", "request.udi.sn"},
+                        Case{&request, "EXPWY-VE-L", "\\u2066", "request.udi.pid"},
+                        Case{&request, "TOKEN-1", "\\u202a", "request.token"},
+                        Case{&request, "TOKEN-1", "\xE2\x81\xA9", "request.token"},  // U+2069, raw
+                        Case{&response, "Acme", "\\u202d", "response.smart_account"},
+                        Case{&response, "Video", "\\u2067", "response.virtual_account"},
+                        Case{&response, "PI-1", "\\u202c", "response.instance_id"}}) {
+    Result<Request> q = DecodeRequest(Spiked(*c.json, c.value, c.hostile));
+    Result<Response> s = DecodeResponse(Spiked(*c.json, c.value, c.hostile));
+    const Status& status = c.json == &request ? q.status() : s.status();
+    ASSERT_FALSE(status.ok()) << c.value << " <- " << c.hostile;
+    EXPECT_EQ(status.message(),
+              std::string("field '") + c.field + "' must not contain bidirectional override or isolate characters");
+  }
+}
+
+// Issue 12: a reply's license tags follow the same rules as the request's.
+TEST(MessagesTest, ResponseLicenseTagsMustBeValidTags) {
+  Response r;
+  r.type = MessageType::kAuthorize;
+  r.in_reply_to = std::string(32, 'a');
+  r.ok = true;
+  r.licenses = {{"expressway_rms", 3, "Authorized"}};
+  r.authorization_status = "Authorized";
+  const std::string json = EncodeResponse(r).value();
+  for (const char* hostile : {" b", "/b", "\\u00e9", "\\ud83d\\ude00"}) {
+    Result<Response> decoded = DecodeResponse(Spiked(json, "expressway_rms", hostile));
+    ASSERT_FALSE(decoded.ok()) << hostile;
+    EXPECT_EQ(decoded.status().message(), "field 'response.licenses[0].tag' must be 1-128 letters, digits or . _ - :");
+  }
+  std::string empty = json;
+  empty.replace(empty.find("expressway_rms"), 14, "");
+  EXPECT_FALSE(DecodeResponse(empty).ok());
+  std::string long_tag = json;
+  long_tag.replace(long_tag.find("expressway_rms"), 14, std::string(129, 'a'));
+  EXPECT_FALSE(DecodeResponse(long_tag).ok());
+}
+
+// Issue 12, defect 4: the encoders refuse, naming the field, what the decoders would
+// refuse, instead of writing a message the peer cannot read.
+TEST(MessagesTest, TheEncodersRefuseWhatTheDecodersWouldRefuse) {
+  struct Case {
+    void (*spoil)(Request&);
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{[](Request& q) { q.token = std::string("TOK\0EN", 6); }, "field 'token' is not well-formed UTF-8"},
+           Case{[](Request& q) { q.udi.serial_number = "\xED\xA0\x80"; }, "field 'sn' is not well-formed UTF-8"},
+           Case{[](Request& q) { q.udi.product_id = "\xC0\xAF"; }, "field 'pid' is not well-formed UTF-8"},
+           Case{[](Request& q) { q.token = "TOK\x1b[2J"; }, "field 'request.token' must not contain control"},
+           Case{[](Request& q) { q.udi.serial_number = "SN\xE2\x80\xAE"; }, "'request.udi.sn' must not contain bidi"},
+           Case{[](Request& q) { q.hostname = std::string(254, 'h'); }, "'request.hostname' is longer than 253"},
+           Case{[](Request& q) { q.message_id = "m"; }, "'request.message_id' must be 32 hexadecimal"},
+       }) {
+    Request q;
+    q.type = MessageType::kRegister;
+    q.message_id = std::string(32, 'a');
+    q.udi = {"EXPWY-VE-L", "SN1"};
+    q.token = "TOKEN-1";
+    q.csr_pem = "csr";
+    c.spoil(q);
+    Result<std::string> encoded = EncodeRequest(q);
+    ASSERT_FALSE(encoded.ok()) << c.message;
+    EXPECT_EQ(encoded.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(encoded.status().message().find(c.message), std::string::npos) << encoded.status().message();
+    EXPECT_EQ(encoded.status().message().find("cannot encode the request"), 0u) << encoded.status().message();
+  }
+  Response r;
+  r.type = MessageType::kAuthorize;
+  r.in_reply_to = std::string(32, 'a');
+  r.ok = true;
+  r.licenses = {{"bad tag", 1, "Authorized"}};
+  Result<std::string> encoded = EncodeResponse(r);
+  ASSERT_FALSE(encoded.ok());
+  EXPECT_NE(encoded.status().message().find("'response.licenses[0].tag'"), std::string::npos)
+      << encoded.status().message();
+  r.licenses.clear();
+  r.ok = false;
+  r.error_code = "internal_error";
+  r.error_message = std::string("free text, but no \0 NUL", 23);
+  EXPECT_FALSE(EncodeResponse(r).ok()) << "free text is broader, but never a NUL";
+  r.error_message = "free text may hold \x1b[2J and \xE2\x80\xAE";
+  EXPECT_TRUE(EncodeResponse(r).ok());
 }
 
 }  // namespace
