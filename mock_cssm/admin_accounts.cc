@@ -93,7 +93,7 @@ void CreateToken(SharedCssm d, const httplib::Request& req, httplib::Response& r
 
 }  // namespace
 
-void InstallAccountRoutes(httplib::Server& http, SharedCssm d) {
+void InstallAccountRoutes(CappedRoutes& http, SharedCssm d) {
   // The groups of the patterns are the smart account, the virtual account, the tag.
   const std::string accounts = "/admin/v1/accounts";
   const std::string virtual_account = accounts + "/([^/]+)/virtual-accounts/([^/]+)";

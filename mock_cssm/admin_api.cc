@@ -21,23 +21,20 @@ bool HasAdminToken(const httplib::Request& req, const std::string& admin_token) 
 
 }  // namespace
 
-void InstallAdminAuthentication(httplib::Server& http, const std::string& admin_token) {
-  http.set_pre_routing_handler([&admin_token](const httplib::Request& req, httplib::Response& res) {
-    if (req.path.compare(0, 7, "/admin/") != 0 || HasAdminToken(req, admin_token)) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    res.set_header("WWW-Authenticate", "Bearer");
-    SendJson(res, 401, ErrorJson("unauthenticated", "the admin API needs 'Authorization: Bearer <admin token>'"));
-    return httplib::Server::HandlerResponse::Handled;
-  });
+bool RefuseUnauthenticatedAdmin(const httplib::Request& req, httplib::Response& res, const std::string& admin_token) {
+  if (req.path.compare(0, 7, "/admin/") != 0 || HasAdminToken(req, admin_token)) return false;
+  res.set_header("WWW-Authenticate", "Bearer");
+  SendJson(res, 401, ErrorJson("unauthenticated", "the admin API needs 'Authorization: Bearer <admin token>'"));
+  // The body (if any) is not read: nothing more is read from this connection.
+  CloseAfterResponse(req, res);
+  return true;
 }
 
-void ServerImpl::InstallAdminRoutes() {
-  InstallAdminAuthentication(*http_, options_.admin_token);
-  InstallAccountRoutes(*http_, SharedCssm{cssm_, mutex_});
-  InstallProductInstanceRoutes(*http_, SharedCssm{cssm_, mutex_});
-  InstallFaultRoutes(*http_, faults_);
-  InstallClockRoutes(*http_, clock_);
+void ServerImpl::InstallAdminRoutes(CappedRoutes& routes) {
+  InstallAccountRoutes(routes, SharedCssm{cssm_, mutex_});
+  InstallProductInstanceRoutes(routes, SharedCssm{cssm_, mutex_});
+  InstallFaultRoutes(routes, faults_);
+  InstallClockRoutes(routes, clock_);
 }
 
 }  // namespace sl::mock

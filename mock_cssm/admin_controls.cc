@@ -43,7 +43,7 @@ void SetClockOffset(OffsetTimeSource& clock, const httplib::Request& req, httpli
 
 }  // namespace
 
-void InstallFaultRoutes(httplib::Server& http, FaultPlan& faults) {
+void InstallFaultRoutes(CappedRoutes& http, FaultPlan& faults) {
   const char* path = "/admin/v1/faults";
   http.Post(path, [&faults](const httplib::Request& req, httplib::Response& res) { AddFault(faults, req, res); });
   http.Get(path, [&faults](const httplib::Request&, httplib::Response& res) {
@@ -55,7 +55,7 @@ void InstallFaultRoutes(httplib::Server& http, FaultPlan& faults) {
   });
 }
 
-void InstallClockRoutes(httplib::Server& http, OffsetTimeSource& clock) {
+void InstallClockRoutes(CappedRoutes& http, OffsetTimeSource& clock) {
   const char* path = "/admin/v1/clock";
   http.Post(path, [&clock](const httplib::Request& req, httplib::Response& res) { SetClockOffset(clock, req, res); });
   http.Get(path, [&clock](const httplib::Request&, httplib::Response& res) { SendJson(res, 200, ClockJson(clock)); });

@@ -57,7 +57,7 @@ void RemoveInstance(SharedCssm d, const httplib::Request& req, httplib::Response
 
 }  // namespace
 
-void InstallProductInstanceRoutes(httplib::Server& http, SharedCssm d) {
+void InstallProductInstanceRoutes(CappedRoutes& http, SharedCssm d) {
   const std::string instances = "/admin/v1/product-instances";
   http.Get(instances, [d](const httplib::Request&, httplib::Response& res) { ListInstances(d, res); });
   http.Get(instances + "/([^/]+)",

@@ -12,13 +12,10 @@
 #include <mutex>
 #include <string>
 
+#include "mock_cssm/body_cap.h"
 #include "mock_cssm/cssm.h"
 #include "mock_cssm/faults.h"
 #include "smartlicensing/time_source.h"
-
-namespace httplib {
-class Server;
-}  // namespace httplib
 
 namespace sl::mock {
 
@@ -28,16 +25,17 @@ struct SharedCssm {
   std::mutex& mutex;
 };
 
-// Answers 401 to any /admin/ request without "Authorization: Bearer <admin_token>",
-// before routing, so that nothing else about the request is looked at first.
-void InstallAdminAuthentication(httplib::Server& http, const std::string& admin_token);
+// For the pre-routing handler: answers 401 to any /admin/ request without
+// "Authorization: Bearer <admin_token>" (true), so that nothing else about the
+// request is looked at first.
+bool RefuseUnauthenticatedAdmin(const httplib::Request& req, httplib::Response& res, const std::string& admin_token);
 // Smart accounts, virtual accounts, license pools and registration tokens.
-void InstallAccountRoutes(httplib::Server& http, SharedCssm domain);
+void InstallAccountRoutes(CappedRoutes& http, SharedCssm domain);
 // Registered product instances: list, show, remove.
-void InstallProductInstanceRoutes(httplib::Server& http, SharedCssm domain);
+void InstallProductInstanceRoutes(CappedRoutes& http, SharedCssm domain);
 // Faults queued for the licensing endpoints: add, list, clear.
-void InstallFaultRoutes(httplib::Server& http, FaultPlan& faults);
+void InstallFaultRoutes(CappedRoutes& http, FaultPlan& faults);
 // The server clock's offset from the base time: set and show.
-void InstallClockRoutes(httplib::Server& http, OffsetTimeSource& clock);
+void InstallClockRoutes(CappedRoutes& http, OffsetTimeSource& clock);
 
 }  // namespace sl::mock

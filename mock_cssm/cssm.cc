@@ -204,8 +204,7 @@ void Cssm::FillRegistration(const ProductInstance& instance, std::string cert_pe
 std::optional<Response> Cssm::RefuseToken(const Request& request, UnixSeconds now) const {
   auto t = tokens_.find(request.token);
   if (t == tokens_.end()) {
-    return Refuse(request, error_code::kTokenInvalid,
-                  "the product instance registration token is not valid: this CSSM did not issue it");
+    return Refuse(request, error_code::kTokenInvalid, kUnknownTokenMessage);
   }
   const RegistrationToken& token = t->second;
   if (now >= token.expires) {

@@ -110,6 +110,8 @@ class Cssm {
                          int64_t count);
   Result<RegistrationToken> CreateToken(const std::string& account, const std::string& va,
                                         const TokenSpec& spec);
+  // True when this CSSM issued the token `value` (whether or not it may still be used).
+  bool IssuedToken(const std::string& value) const { return tokens_.count(value) != 0; }
   Result<std::vector<PoolLine>> Licenses(const std::string& account, const std::string& va) const;
   const std::map<std::string, SmartAccount>& accounts() const { return accounts_; }
   const std::map<std::string, ProductInstance>& instances() const { return instances_; }
@@ -159,6 +161,10 @@ class Cssm {
   std::map<std::string, ProductInstance> instances_;       // by id
   std::set<std::string> known_tags_;  // every tag any pool has named: the rest are Invalid-tag
 };
+
+// Why a registration with a token this CSSM never issued is refused.
+inline constexpr const char* kUnknownTokenMessage =
+    "the product instance registration token is not valid: this CSSM did not issue it";
 
 // `response` made a refusal: not ok, with a stable error code and an operator's sentence.
 Response Refused(Response response, const char* code, std::string message);

@@ -60,7 +60,13 @@ std::optional<RefusalReason> CheckCurrentInstance(const ProductInstance& instanc
 
 LicensingService::LicensingService(Cssm& cssm, std::mutex& mutex, PrivateKey signing_key,
                                    int64_t max_clock_skew_seconds)
-    : cssm_(cssm), mutex_(mutex), signing_key_(std::move(signing_key)), max_skew_(max_clock_skew_seconds) {}
+    : cssm_(cssm),
+      mutex_(mutex),
+      signing_key_(std::move(signing_key)),
+      max_skew_(max_clock_skew_seconds),
+      // Anything older than the skew window is refused as stale anyway, so forgetting
+      // it keeps the cache small without opening a replay window.
+      seen_(2 * max_clock_skew_seconds) {}
 
 int LicensingService::HttpStatusFor(const std::string& code) {
   static const std::map<std::string, int> statuses = {
@@ -95,19 +101,10 @@ LicensingReply LicensingService::Handle(std::string_view request_envelope) {
   return Seal(Process(request_envelope));
 }
 
-LicensingService::Remembered LicensingService::RememberMessage(const std::string& message_id, UnixSeconds now) {
-  // Anything older than the skew window is refused as stale anyway, so forgetting
-  // it keeps the cache small without opening a replay window. (If the server clock
-  // is moved back, entries wait until it passes them again: safe, merely kept longer.)
-  while (!seen_order_.empty() && now - seen_order_.front().first > 2 * max_skew_) {
-    seen_messages_.erase(seen_order_.front().second);
-    seen_order_.pop_front();
-  }
-  if (seen_messages_.count(message_id) != 0) return Remembered::kReplayed;
-  if (seen_messages_.size() >= kMaxRememberedMessages) return Remembered::kFull;
-  seen_messages_.insert(message_id);
-  seen_order_.emplace_back(now, message_id);
-  return Remembered::kNew;
+std::optional<RefusalReason> LicensingService::CheckTokenIssued(const Request& request) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (cssm_.IssuedToken(request.token)) return std::nullopt;
+  return RefusalReason{error_code::kTokenInvalid, kUnknownTokenMessage};
 }
 
 Response LicensingService::Process(std::string_view request_envelope) {
@@ -126,6 +123,8 @@ Response LicensingService::Process(std::string_view request_envelope) {
   // later request by the key of the ID certificate this server issued (in Admit).
   std::optional<PublicKey> csr_key;
   if (request->type == MessageType::kRegister) {
+    // Anyone can send a token: one this CSSM never issued costs no more than a look-up.
+    if (std::optional<RefusalReason> why = CheckTokenIssued(*request)) return Refuse(refusal, std::move(*why));
     Result<CertificateRequest> csr = ParseCertificateRequest(request->csr_pem);
     if (!csr.ok()) {
       return Refuse(refusal, {error_code::kMalformedRequest, "field 'request.csr': " + csr.status().message()});
@@ -158,23 +157,29 @@ Response LicensingService::Admit(const SignedMessage& envelope, const Request& r
   }
   std::optional<RefusalReason> why = CheckSignature(envelope, *device_key);
   if (!why) why = CheckFreshness(request.sent_at, now, max_skew_);
-  if (!why) why = CheckNotReplayed(request.message_id, now);
+  // The sender whose share of the replay cache the message takes: the product
+  // instance, or for a registration the token (not yet an instance).
+  if (!why) why = CheckNotReplayed(instance != nullptr ? "instance " + instance->id : "token " + request.token,
+                                   request.message_id, now);
   if (!why && instance != nullptr) why = CheckCurrentInstance(*instance, request, now);
   if (why) return Refuse(refusal, std::move(*why));
   if (instance != nullptr) cssm_.CertificatePresented(instance->id, request.cert_serial);
   return Dispatch(request, *device_key, instance != nullptr ? instance->id : "", refusal);
 }
 
-std::optional<RefusalReason> LicensingService::CheckNotReplayed(const std::string& message_id, UnixSeconds now) {
-  switch (RememberMessage(message_id, now)) {
-    case Remembered::kNew:
+std::optional<RefusalReason> LicensingService::CheckNotReplayed(const std::string& sender,
+                                                                const std::string& message_id, UnixSeconds now) {
+  switch (seen_.Remember(sender, message_id, now)) {
+    case ReplayCache::Outcome::kNew:
       return std::nullopt;
-    case Remembered::kReplayed:
+    case ReplayCache::Outcome::kReplayed:
       return RefusalReason{error_code::kReplayedMessage, "message " + message_id + " was already received"};
-    case Remembered::kFull:
-      // Too many fresh messages to remember them all: refuse rather than forget
-      // one early and open a replay window.
-      return RefusalReason{error_code::kInternalError, "the server is overloaded; try again later"};
+    case ReplayCache::Outcome::kFull:
+      // Too many fresh messages from this sender to remember them all: refuse rather
+      // than forget one early and open a replay window.
+      return RefusalReason{error_code::kInternalError,
+                           "too many messages from this sender within " + std::to_string(2 * max_skew_) +
+                               " s; try again later"};
   }
   return std::nullopt;
 }

@@ -1,20 +1,22 @@
 // The licensing endpoint's logic, below HTTP: takes a request envelope, checks it
 // (well-formed, fresh, not replayed, signed by the device key the server holds),
 // runs the operation on the Cssm and returns the signed response envelope with the
-// HTTP status to send.
+// HTTP status to send. A request that names no known sender (an unknown product
+// instance, a registration with a token this CSSM did not issue) is refused before
+// any signature is checked, and only messages that passed their signature check are
+// remembered (per sender, docs/mock-cssm.md "Limits").
 //
 // Thread-safety: Handle() may be called from many server threads; one mutex guards
 // the Cssm and the replay cache, and signing happens outside it.
 #pragma once
 
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 #include "mock_cssm/cssm.h"
+#include "mock_cssm/replay_cache.h"
 #include "protocol/crypto.h"
 #include "protocol/envelope.h"
 
@@ -49,6 +51,9 @@ class LicensingService {
  private:
   // Reads the envelope and the request (outside the lock), then Admit()s it.
   Response Process(std::string_view request_envelope);
+  // A registration's token, when this CSSM did not issue it: refused before the CSR
+  // is parsed or the signature checked. Takes the mutex.
+  std::optional<RefusalReason> CheckTokenIssued(const Request& request);
   // The checks that need the domain, in the order a peer hears of them: whose key
   // signed it, freshness, replay, then the product instance's current certificate
   // and registration; then the operation. `device_key` is the CSR's key for a
@@ -59,24 +64,17 @@ class LicensingService {
   // Runs the operation on the Cssm. REQUIRES: mutex held, the request admitted.
   Response Dispatch(const Request& request, const PublicKey& device_key, const std::string& instance_id,
                     const Response& refusal);
-  // Remembers the message; refuses a replay, or any message when the cache is full.
+  // Remembers the message of `sender` (whose signature has been checked); refuses a
+  // replay, or any message when the sender's share of the cache is full.
   // REQUIRES: mutex held.
-  std::optional<RefusalReason> CheckNotReplayed(const std::string& message_id, UnixSeconds now);
-  enum class Remembered { kNew, kReplayed, kFull };
-  // Records `message_id` as seen at `now`. REQUIRES: mutex held.
-  Remembered RememberMessage(const std::string& message_id, UnixSeconds now);
+  std::optional<RefusalReason> CheckNotReplayed(const std::string& sender, const std::string& message_id,
+                                                UnixSeconds now);
 
   Cssm& cssm_;
   std::mutex& mutex_;
   PrivateKey signing_key_;
   const int64_t max_skew_;
-  // Message ids seen within the freshness window, and the order they came in, so
-  // that old ones are forgotten from the front in constant time per message.
-  std::unordered_set<std::string> seen_messages_;
-  std::deque<std::pair<UnixSeconds, std::string>> seen_order_;
+  ReplayCache seen_;  // guarded by mutex_
 };
-
-// The replay cache is bounded: a flood of fresh messages cannot exhaust memory.
-constexpr size_t kMaxRememberedMessages = 200000;
 
 }  // namespace sl::mock

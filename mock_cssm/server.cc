@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <thread>
@@ -9,6 +10,8 @@
 #include "base/encoding.h"
 #include "base/files.h"
 #include "base/json.h"
+#include "mock_cssm/admin_routes.h"
+#include "mock_cssm/connection_threads.h"
 #include "mock_cssm/http_util.h"
 #include "mock_cssm/seed.h"
 #include "mock_cssm/status_context.h"
@@ -18,6 +21,8 @@ namespace sl::mock {
 namespace {
 
 constexpr size_t kMaxPemBytes = 16 * 1024;
+// Connections the kernel completes before the accept loop takes them.
+constexpr int kListenBacklog = 1024;
 
 // The CSSM signing key and the certificate that goes with it.
 struct SigningIdentity {
@@ -109,6 +114,16 @@ ServerImpl::ServerImpl(const ServerOptions& options, const TimeSource& base_time
   if (http_->is_valid()) {
     SSL_CTX_set_min_proto_version(http_->ssl_context(), TLS1_2_VERSION);
   }
+  // Every connection on a thread of its own: idle and stalled connections do not
+  // hold up a legitimate one (connection_threads.h).
+  http_->new_task_queue = [] { return new ConnectionThreads(); };
+  // httplib listens with a backlog of 5: a burst of connections (or a few a busy
+  // accept loop has not taken yet) overflows it and waits out a SYN retransmission
+  // (1 s, then 3 s). Bind() listens again with a longer one; this remembers the socket.
+  http_->set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_socket_ = sock;
+  });
   // Short keep-alive so that Stop() is not held up by idle client connections.
   http_->set_keep_alive_timeout(2);
   // Small request/response pairs on a kept-alive connection otherwise wait out
@@ -118,7 +133,6 @@ ServerImpl::ServerImpl(const ServerOptions& options, const TimeSource& base_time
   http_->set_write_timeout(10, 0);
   http_->set_payload_max_length(options.max_body_bytes);
   InstallRoutes();
-  InstallAdminRoutes();
 }
 
 ServerImpl::~ServerImpl() { Stop(); }
@@ -130,6 +144,8 @@ Result<int> ServerImpl::Bind() {
     return Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                        " (address in use, or not a local address)");
   }
+  // Linux lets a listening socket listen again, with another backlog.
+  if (listen_socket_ >= 0) ::listen(listen_socket_, kListenBacklog);
   return port;
 }
 
@@ -147,9 +163,21 @@ void ServerImpl::Stop() {
 }
 
 void ServerImpl::InstallRoutes() {
+  // Before routing: the body cap for a declared length, then the admin token.
+  http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    bool answered = GuardRequestBody(req, res, options_.max_body_bytes) ||
+                    RefuseUnauthenticatedAdmin(req, res, options_.admin_token);
+    return answered ? httplib::Server::HandlerResponse::Handled : httplib::Server::HandlerResponse::Unhandled;
+  });
+  http_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    LingeringClose(req, res, options_.max_body_bytes);
+  });
+  CappedRoutes routes(*http_, options_.max_body_bytes);
   auto licensing = [this](const httplib::Request& req, httplib::Response& res) { HandleLicensing(req, res); };
-  if (options_.endpoints != Endpoints::kOnPremOnly) http_->Post(kDirectPath, licensing);
-  if (options_.endpoints != Endpoints::kDirectOnly) http_->Post(kOnPremPath, licensing);
+  if (options_.endpoints != Endpoints::kOnPremOnly) routes.Post(kDirectPath, licensing);
+  if (options_.endpoints != Endpoints::kDirectOnly) routes.Post(kOnPremPath, licensing);
+  InstallAdminRoutes(routes);
+  routes.RefuseUnroutedBodies();
   http_->set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) {
         return AnswerHttpError(req, res) ? httplib::Server::HandlerResponse::Handled

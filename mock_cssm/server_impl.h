@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 
+#include "mock_cssm/body_cap.h"
 #include "mock_cssm/cssm.h"
 #include "mock_cssm/faults.h"
 #include "mock_cssm/licensing_service.h"
@@ -41,7 +42,7 @@ class ServerImpl {
   ServerImpl(const ServerOptions& options, const TimeSource& base_time, PrivateKey signing_key,
              Certificate signing_cert);
   void InstallRoutes();
-  void InstallAdminRoutes();
+  void InstallAdminRoutes(CappedRoutes& routes);
   void HandleLicensing(const httplib::Request& req, httplib::Response& res);
   // Gives the errors httplib raises itself (unknown path, body over the cap) a JSON
   // body; false when the response already has one.
@@ -56,6 +57,7 @@ class ServerImpl {
   FaultPlan faults_;
   std::unique_ptr<httplib::SSLServer> http_;
   std::atomic<bool> stop_requested_{false};
+  int listen_socket_ = -1;  // set while httplib creates it, in Bind()
 };
 
 }  // namespace sl::mock

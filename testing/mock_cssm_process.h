@@ -32,6 +32,7 @@ class MockCssmProcess {
   MockCssmProcess& operator=(const MockCssmProcess&) = delete;
 
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   int port() const { return port_; }
   std::string base_url() const { return "https://127.0.0.1:" + std::to_string(port_); }
   std::string direct_url() const { return base_url() + "/licservice/license"; }

@@ -157,6 +157,46 @@ TEST_F(LicensingServiceTest, ReplayedMessageIsRefused) {
   EXPECT_EQ(replay.http_status, 401);
 }
 
+// Issue 12, defect 2: requests anyone can send (a token this CSSM never issued, signed
+// by the sender's own CSR key; no signature at all) used to fill the replay cache
+// before any authentication, after which every genuine device was refused.
+TEST_F(LicensingServiceTest, AFloodOfUnauthenticatedRequestsDoesNotLockOutADevice) {
+  test::TestDevice attacker = Device("SN-FLOOD");
+  Request unsigned_request = attacker.NewRequest(MessageType::kAuthorize);
+  for (size_t i = 0; i < kMaxRememberedPerSender + 10; ++i) {
+    EXPECT_FALSE(attacker.Register("NOT-ISSUED-0001").response.ok);
+    unsigned_request.message_id = "flood-" + std::to_string(i);
+    JsonWriter w;
+    w.StartObject().Field("body", EncodeRequest(unsigned_request)).Field("signature", "").EndObject();
+    EXPECT_FALSE(attacker.SendRaw(w.str()).response.ok);
+  }
+
+  test::TestDevice device = Device("SN1");
+  test::Exchange reg = device.Register("TOKEN-VIDEO-0001");
+  ASSERT_TRUE(reg.response.ok) << reg.response.error_message;
+  test::Exchange renew = device.RenewId();
+  EXPECT_TRUE(renew.response.ok) << renew.response.error_message;
+
+  // A genuine replay is still refused.
+  std::string envelope = SealMessage(EncodeRequest(device.NewRequest(MessageType::kAuthorize)), device.key()).value();
+  EXPECT_TRUE(device.SendRaw(envelope).response.ok);
+  EXPECT_EQ(device.SendRaw(envelope).response.error_code, "replayed_message");
+}
+
+// A sender that floods its own share is refused; other senders are not.
+TEST_F(LicensingServiceTest, OneInstanceFloodingItsShareDoesNotRefuseAnother) {
+  test::TestDevice noisy = Device("SN1");
+  test::TestDevice quiet = Device("SN2");
+  ASSERT_TRUE(noisy.Register("TOKEN-VIDEO-0001").response.ok);
+  ASSERT_TRUE(quiet.Register("TOKEN-VIDEO-0001").response.ok);
+  test::Exchange last;
+  for (size_t i = 0; i <= kMaxRememberedPerSender; ++i) last = noisy.Authorize({});
+  EXPECT_EQ(last.response.error_code, "internal_error");
+  EXPECT_TRUE(quiet.Authorize({}).response.ok);
+  clock_.Advance(2 * 300 + 1);  // the window passes: the noisy one's ids are forgotten
+  EXPECT_TRUE(noisy.Authorize({}).response.ok);
+}
+
 TEST_F(LicensingServiceTest, StaleOrFutureMessagesAreRefused) {
   test::TestDevice device = Device();
   ASSERT_TRUE(device.Register("TOKEN-VIDEO-0001").response.ok);
