@@ -87,6 +87,11 @@ std::vector<Cell> Cells();
 // gtest prints a cell by its name.
 inline void PrintTo(const Cell& cell, std::ostream* os) { *os << cell.name; }
 
+// Whether the cell goes on to check that the retry at the next attempt converges: not
+// for a deregistration (nothing is retried), nor for a delay, whose request the mock
+// still processes on its own thread after the agent gave up (agent_lost_reply_test
+// covers those replies lost after CSSM acted, on one clock without a race).
+bool RetryConverges(const Cell& cell);
 const char* NextAttemptText(const Cell& cell);
 const char* StateAfterText(StateAfter state);
 
