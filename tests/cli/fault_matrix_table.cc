@@ -33,7 +33,7 @@ const std::vector<FaultRow>& FaultRows() {
        R"({"kind":"status","status":429,"retry_after":7200})", CP::kTransient, "HTTP Server Error 429",
        N::kRetryAfter, 7200},
       {"Drop", "mock: `drop` (headers, then the connection closes)", R::kMockFault, R"({"kind":"drop"})",
-       CP::kTransient, "connection", N::kRetryInterval, 0},
+       CP::kTransient, "was lost before the reply was complete", N::kRetryInterval, 0},
       {"Malformed", "mock: `malformed` (200, not JSON)", R::kMockFault, R"({"kind":"malformed"})", CP::kTransient,
        "the response is not a signed licensing message", N::kRetryInterval, 0},
       {"BadSignature", "mock: `bad_signature` (processed, signature spoiled)", R::kMockFault,
@@ -46,9 +46,9 @@ const std::vector<FaultRow>& FaultRows() {
       {"UntrustedCertificate", "server certificate from a CA outside the CA bundle", R::kUntrusted, nullptr,
        CP::kTrust, "not trusted", N::kRetryInterval, 0},
       {"ExpiredCertificate", "server certificate expired (2021)", R::kExpiredCert, nullptr, CP::kTransient,
-       "expired", N::kRetryInterval, 0},
+       "certificate has expired (check the system clock", N::kRetryInterval, 0},
       {"WrongHostCertificate", "server certificate for another host name", R::kWrongHostCert, nullptr, CP::kTrust,
-       "127.0.0.1", N::kRetryInterval, 0},
+       "the server's certificate is not trusted", N::kRetryInterval, 0},
       {"ProxyAuthRequired",
        "tinyproxy with Basic authentication refuses the wrong password (Debian 12's tinyproxy answers CONNECT with "
        "401, not 407; curl reports both as proxy authentication)",
@@ -63,7 +63,7 @@ const std::vector<FaultRow>& FaultRows() {
       {"ReplayedReply", "this device's last genuine reply, sent again", R::kReplayed, nullptr, CP::kTransient,
        "does not answer this request", N::kRetryInterval, 0},
       {"BodyOverCap", "a 200 whose body is 300 KiB (the reply cap is 256 KiB)", R::kOverCap, nullptr,
-       CP::kConfiguration, "256", N::kRetryInterval, 0},
+       CP::kConfiguration, "larger than the limit of 256 KiB", N::kRetryInterval, 0},
       {"SlowDripPastTimeout", "a 200 whose body drips one byte per 100 ms, agent timeout 1 s", R::kSlowDrip, nullptr,
        CP::kTransient, "within 1 s", N::kRetryInterval, 0},
   };
@@ -166,6 +166,16 @@ std::string RenderFaultMatrixMarkdown() {
        << " | " << c.exit_code << " | " << NextAttemptText(c) << " | " << StateAfterText(c.operation->state)
        << " | " << (RetryConverges(c) ? "yes" : "not checked") << " |\n";
   }
+  md << "\n## Notes\n\n"
+        "- A reply whose signature does not verify is a trust problem (exit 7) whatever made it so: a\n"
+        "  signature spoiled on the way (`BadSignature`) reads the same as a wrong trust anchor, and\n"
+        "  `last_error` suggests checking the anchor. An ECDSA signature cannot tell the two apart.\n"
+        "- After `DelayPastTimeout` the mock has acted although the agent saw a timeout: a\n"
+        "  registration is then answered again on the retry (same token, UDI and key), a renewed\n"
+        "  certificate's predecessor stays accepted, and a deregistration's message asks to remove\n"
+        "  an instance CSSM has already removed.\n"
+        "- `deregister` exits 4 even when the cause is a configuration or trust problem: the\n"
+        "  registration is gone locally and nothing is retried (README, exit codes).\n";
   return md.str();
 }
 

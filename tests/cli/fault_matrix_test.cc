@@ -30,8 +30,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-SimulatedTimeSource* world_clock = nullptr;  // the suite's world's clock
-
 // What the operation returned, and slagent's exit code for it.
 struct Outcome {
   Status status;
@@ -41,12 +39,8 @@ struct Outcome {
 
 class FaultMatrixTest : public ::testing::TestWithParam<Cell> {
  protected:
-  static void SetUpTestSuite() {
-    world_ = new MatrixWorld();
-    world_clock = &world_->clock();
-  }
+  static void SetUpTestSuite() { world_ = new MatrixWorld(); }
   static void TearDownTestSuite() {
-    world_clock = nullptr;
     delete world_;
     world_ = nullptr;
   }
@@ -135,12 +129,27 @@ class FaultMatrixTest : public ::testing::TestWithParam<Cell> {
   // CSSM's genuine answer to another device's same operation (its first exchange).
   std::string OtherDevicesReply(const Cell& cell) {
     MatrixDevice other(*world_, "OTHER" + std::to_string(++serial_));
-    Cell prepared = cell;
-    Prepare(other, prepared);
+    Prepare(other, cell);
     const size_t first = other.replies().size();
     Outcome o = Run(other, cell.operation->operation);
     EXPECT_EQ(o.exit_code, cli::kExitOk) << o.status.ToString();
     return other.replies().size() > first ? other.replies()[first] : "";
+  }
+
+  // CSSM is reachable again at the next attempt: the scheduler's retry alone (what the
+  // daemon and `slagent run --once` call), without a new token, brings the device back
+  // to registered and authorized, and CSSM holds the usage the device has.
+  static void ExpectTheRetryConverges(MatrixDevice& device, const AgentStatus& failed) {
+    ASSERT_TRUE(failed.next_communication_attempt.has_value());
+    world_->clock().Set(*failed.next_communication_attempt);
+    Status ran = device.agent().RunDue();
+    EXPECT_TRUE(ran.ok()) << ran.ToString();
+    const AgentStatus s = device.agent().GetStatus();
+    EXPECT_EQ(s.registration_status, terms::kRegistered) << s.last_error;
+    EXPECT_EQ(s.authorization_status, terms::kAuthorized) << s.last_error;
+    EXPECT_EQ(s.communication_problem, CommunicationProblem::kNone) << s.last_error;
+    ASSERT_EQ(s.licenses.size(), 1u);
+    EXPECT_EQ(s.licenses[0].count, device.State().usage.at("expressway_rms"));
   }
 
   static MatrixWorld* world_;
@@ -221,22 +230,6 @@ void ExpectState(StateAfter kind, const AgentState& before, const AgentState& af
   EXPECT_EQ(EncodeStateJson(shown), EncodeStateJson(expected)) << "the state changed beyond the failed attempt";
 }
 
-// CSSM is reachable again at the next attempt: the scheduler's retry alone (what the
-// daemon and `slagent run --once` call), without a new token, brings the device back
-// to registered and authorized, and CSSM holds the usage the device has.
-void ExpectTheRetryConverges(MatrixDevice& device, const AgentStatus& failed) {
-  ASSERT_TRUE(failed.next_communication_attempt.has_value());
-  world_clock->Set(*failed.next_communication_attempt);
-  Status ran = device.agent().RunDue();
-  EXPECT_TRUE(ran.ok()) << ran.ToString();
-  const AgentStatus s = device.agent().GetStatus();
-  EXPECT_EQ(s.registration_status, terms::kRegistered) << s.last_error;
-  EXPECT_EQ(s.authorization_status, terms::kAuthorized) << s.last_error;
-  EXPECT_EQ(s.communication_problem, CommunicationProblem::kNone) << s.last_error;
-  ASSERT_EQ(s.licenses.size(), 1u);
-  EXPECT_EQ(s.licenses[0].count, device.State().usage.at("expressway_rms"));
-}
-
 TEST_P(FaultMatrixTest, Cell) {
   const Cell& cell = GetParam();
   ASSERT_EQ(world_->cssm().Admin("DELETE", "/admin/v1/faults"), 204);
@@ -266,6 +259,7 @@ TEST_P(FaultMatrixTest, Cell) {
   EXPECT_EQ(s.authorization_status, cell.operation->authorization_status);
   EXPECT_EQ(CommunicationProblemName(s.communication_problem), CommunicationProblemName(cell.fault->problem));
   EXPECT_THAT(s.last_error, HasSubstr(cell.fault->says));
+  EXPECT_EQ(s.last_communication_attempt, now);
   ExpectNextAttempt(cell, s, now);
   ExpectState(cell.operation->state, before, device.State());
   if (RetryConverges(cell)) ExpectTheRetryConverges(device, s);
