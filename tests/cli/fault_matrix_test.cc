@@ -92,11 +92,11 @@ class FaultMatrixTest : public ::testing::TestWithParam<Cell> {
   // Routes `device`'s next exchanges at the cell's fault; `server` keeps a scripted
   // server alive for the operation.
   void RouteToFault(MatrixDevice& device, const Cell& cell, std::unique_ptr<ScriptedTlsServer>& server) {
-    TransportSettings route = world_->GenuineSettings();
+    TransportSettings route = world_->GenuineSettings(1);
     switch (cell.fault->route) {
       case FaultRoute::kMockFault:
         ASSERT_EQ(world_->cssm().Admin("POST", "/admin/v1/faults", cell.fault->mock_fault), 201);
-        return;
+        break;
       case FaultRoute::kDnsFailure: route.url = "https://cssm.invalid/licservice/license"; break;
       case FaultRoute::kRefused: route.url = "https://127.0.0.1:" + std::to_string(FreeLoopbackPort()) + "/x"; break;
       case FaultRoute::kUntrusted: route.ca_bundle_path = PkiPath("other-ca.crt"); break;

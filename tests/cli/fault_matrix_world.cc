@@ -68,12 +68,12 @@ TinyproxyProcess& MatrixWorld::proxy() {
   return *proxy_;
 }
 
-TransportSettings MatrixWorld::GenuineSettings() const {
+TransportSettings MatrixWorld::GenuineSettings(int64_t timeout_seconds) const {
   TransportSettings settings;
   settings.url = "https://127.0.0.1:" + std::to_string(cssm_.port()) + "/licservice/license";
   settings.ca_bundle_path = PkiPath("tls-ca.crt");
-  settings.connect_timeout_seconds = 1;
-  settings.total_timeout_seconds = 1;
+  settings.connect_timeout_seconds = timeout_seconds;
+  settings.total_timeout_seconds = timeout_seconds;
   return settings;
 }
 

@@ -51,8 +51,10 @@ class MatrixWorld {
   InProcessCssm& cssm() { return cssm_; }
   InProcessCssm& impostor();        // signs with other-ca.key
   TinyproxyProcess& proxy();        // CONNECT to the genuine mock only, Basic authentication
-  // The genuine mock's settings: what every device has configured.
-  TransportSettings GenuineSettings() const;
+  // The genuine mock's settings: what every device has configured. The cells' faulty
+  // routes use a 1-second timeout (the timeout faults wait for it); preparing and
+  // retrying use a long one, so that a loaded machine does not fail them.
+  TransportSettings GenuineSettings(int64_t timeout_seconds = 10) const;
 
  private:
   SimulatedTimeSource clock_{kMatrixStart};
