@@ -154,7 +154,9 @@ void ServerImpl::Serve() {
 }
 
 void ServerImpl::Stop() {
-  stop_requested_ = true;
+  // Stopped once is stopped: the destructor's call after an explicit Stop() must not
+  // wait out the loop below for a listen loop that has already ended.
+  if (stop_requested_.exchange(true)) return;
   // httplib ignores stop() before the listen loop runs, so wait for it briefly.
   for (int i = 0; i < 200 && !http_->is_running(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
