@@ -1,6 +1,7 @@
 // Files, the one way every module reads and writes them: small files read whole with
 // a size cap, and durable atomic writes (after a power loss at any instant the old or
-// the new content is there, never a mixture).
+// the new content is there, never a mixture). Each step of a write can be failed or
+// cut by a test through file_steps.h.
 // Thread-safety: free functions; concurrent writers of one path each leave a
 // complete file (the last rename wins).
 #pragma once
@@ -40,6 +41,12 @@ Status GiveToDirectoryOwner(int fd, const std::string& dir);
 // The names in the directory `dir`, without "." and ".."; NotFound when it does not
 // exist, Internal when it cannot be read.
 Result<std::vector<std::string>> ListDirectory(const std::string& dir);
+
+// Removes `path`; OK when it does not exist. Internal when it cannot be removed.
+Status RemoveFile(const std::string& path);
+// RemoveFile, then fsync the directory: the removal survives a power loss before
+// whatever the caller does next.
+Status RemoveFileDurably(const std::string& path);
 
 // Removes the temporary files a crash may have left next to `path` (they may hold a
 // copy of a secret).
