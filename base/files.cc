@@ -1,7 +1,5 @@
 #include "base/files.h"
 
-#include "base/file_steps.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,6 +8,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+
+#include "base/file_steps.h"
 
 namespace sl {
 

@@ -382,7 +382,9 @@ std::string SlagentCrashTest::Diagnosis() const {
   for (std::string line; std::getline(events, line);) lines.push_back(line);
   std::string text = "last events:\n";
   for (size_t i = lines.size() > 8 ? lines.size() - 8 : 0; i < lines.size(); ++i) text += "  " + lines[i] + "\n";
-  return text + "CSSM's product instance: " + CssmView();
+  std::string mock_log = test::ReadFile(mock_.stderr_path());
+  if (mock_log.size() > 2000) mock_log = "..." + mock_log.substr(mock_log.size() - 2000);
+  return text + "CSSM's product instances: " + CssmView() + "\nmock-cssm's stderr (tail): " + mock_log;
 }
 
 void PrintFigures(const Figures& f, Clock::duration loop, const std::array<Micros, kCommandCount>& typical) {
