@@ -59,12 +59,13 @@ Status FileStateStore::Save(std::string_view bytes) {
 }
 
 Status FileStateStore::Erase() {
+  // The witness goes first, and for good (its directory synced), before the record: a
+  // crash in between leaves the record without a witness, which opens as it is and gets
+  // its witness back at the next save. The other order left a witness without a record,
+  // which opens as DataLoss: a factory reset cut short would have needed another.
+  if (!witness_path_.empty()) SL_RETURN_IF_ERROR(RemoveFileDurably(witness_path_));
   // "<path>.tmp" is the temporary name earlier versions used.
-  for (const std::string& p : {path_, path_ + ".tmp", witness_path_}) {
-    if (!p.empty() && unlink(p.c_str()) != 0 && errno != ENOENT) {
-      return DataLoss("cannot remove " + p + ": " + Errno());
-    }
-  }
+  for (const std::string& p : {path_, path_ + ".tmp"}) SL_RETURN_IF_ERROR(RemoveFile(p));
   SL_RETURN_IF_ERROR(RemoveLeftoverTempFiles(path_));
   if (!witness_path_.empty()) SL_RETURN_IF_ERROR(RemoveLeftoverTempFiles(witness_path_));
   return Status::Ok();

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/file_steps.h"
+
 namespace sl {
 
 std::string FileErrorText(int error) {
@@ -87,15 +89,18 @@ constexpr size_t kTempSuffixLength = 6;
 // its name; on failure nothing is left behind.
 Result<std::string> WriteTempFile(const std::string& path, std::string_view bytes) {
   std::string name = path + kTempInfix + std::string(kTempSuffixLength, 'X');
+  SL_RETURN_IF_ERROR(BeforeFileStep(FileStep::kCreateTemp, path));
   int fd = mkostemp(name.data(), O_CLOEXEC);
   if (fd < 0) return DataLoss("cannot create a temporary file next to it: " + Errno());
   Status written = GiveToDirectoryOwner(fd, DirectoryOf(path));
   if (written.ok() && fchmod(fd, 0600) != 0) written = DataLoss("cannot make " + name + " owner-only: " + Errno());
+  if (written.ok()) written = BeforeFileStep(FileStep::kWriteTemp, name);
   if (written.ok()) written = WriteAll(fd, bytes);
-  if (written.ok() && fsync(fd) != 0) written = DataLoss("cannot write " + name + " to disk: " + Errno());
-  if (close(fd) != 0 && written.ok()) written = DataLoss("cannot write " + name + " to disk: " + Errno());
+  if (written.ok()) written = BeforeFileStep(FileStep::kSyncTemp, name);
+  if (written.ok() && fsync(fd) != 0) written = DataLoss("fsync of " + name + " failed: " + Errno());
+  if (close(fd) != 0 && written.ok()) written = DataLoss("close of " + name + " failed: " + Errno());
   if (!written.ok()) {
-    unlink(name.c_str());
+    (void)RemoveFile(name);
     return written;
   }
   return name;
@@ -104,6 +109,7 @@ Result<std::string> WriteTempFile(const std::string& path, std::string_view byte
 // A rename or link is durable only once the directory entry is on disk.
 Status SyncDirectoryOf(const std::string& path) {
   const std::string dir = DirectoryOf(path);
+  SL_RETURN_IF_ERROR(BeforeFileStep(FileStep::kSyncDirectory, dir));
   int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return DataLoss("cannot open the directory " + dir + ": " + Errno());
   int rc = fsync(dfd);
@@ -117,10 +123,13 @@ Status SyncDirectoryOf(const std::string& path) {
 Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
   Result<std::string> temp = WriteTempFile(path, bytes);
   if (!temp.ok()) return DataLoss("cannot save " + path + ": " + temp.status().message());
-  if (rename(temp->c_str(), path.c_str()) != 0) {
-    Status s = DataLoss("cannot save " + path + ": cannot rename " + *temp + " over it: " + Errno());
-    unlink(temp->c_str());
-    return s;
+  Status renamed = BeforeFileStep(FileStep::kRename, path);
+  if (renamed.ok() && rename(temp->c_str(), path.c_str()) != 0) {
+    renamed = DataLoss("cannot rename " + *temp + " to " + path + ": " + Errno());
+  }
+  if (!renamed.ok()) {
+    (void)RemoveFile(*temp);
+    return renamed;
   }
   return SyncDirectoryOf(path);
 }
@@ -130,9 +139,11 @@ Status CreateFileAtomically(const std::string& path, std::string_view bytes) {
   if (!temp.ok()) return DataLoss("cannot create " + path + ": " + temp.status().message());
   // link() never replaces: of two processes creating the file at once, one wins and the
   // other gets EEXIST; and the name appears only with the complete, synced content.
-  int rc = link(temp->c_str(), path.c_str());
+  Status linked = BeforeFileStep(FileStep::kLink, path);
+  int rc = linked.ok() ? link(temp->c_str(), path.c_str()) : -1;
   int link_errno = errno;
-  unlink(temp->c_str());
+  (void)RemoveFile(*temp);
+  if (!linked.ok()) return linked;
   if (rc != 0) {
     if (link_errno == EEXIST) return AlreadyExists(path + " already exists");
     return DataLoss("cannot create " + path + ": " + FileErrorText(link_errno));
@@ -169,6 +180,17 @@ Result<std::vector<std::string>> ListDirectory(const std::string& dir) {
   return names;
 }
 
+Status RemoveFile(const std::string& path) {
+  SL_RETURN_IF_ERROR(BeforeFileStep(FileStep::kRemove, path));
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) return DataLoss("cannot remove " + path + ": " + Errno());
+  return Status::Ok();
+}
+
+Status RemoveFileDurably(const std::string& path) {
+  SL_RETURN_IF_ERROR(RemoveFile(path));
+  return SyncDirectoryOf(path);
+}
+
 Status RemoveLeftoverTempFiles(const std::string& path) {
   const std::string dir = DirectoryOf(path);
   size_t slash = path.rfind('/');
@@ -178,10 +200,8 @@ Status RemoveLeftoverTempFiles(const std::string& path) {
   Status result;
   for (const std::string& name : *names) {
     if (name.size() != prefix.size() + kTempSuffixLength || name.compare(0, prefix.size(), prefix) != 0) continue;
-    std::string full = dir + "/" + name;
-    if (unlink(full.c_str()) != 0 && errno != ENOENT && result.ok()) {
-      result = DataLoss("cannot remove " + full + ": " + Errno());
-    }
+    Status removed = RemoveFile(dir + "/" + name);
+    if (!removed.ok() && result.ok()) result = removed;
   }
   return result;
 }

@@ -4,7 +4,8 @@
 // (disk full, read-only file system, no permission) is DataLoss, with the system's
 // reason and what to do: a local storage problem, never PermissionDenied (which means
 // a refusal by CSSM) nor Internal (a bug). Files of the state and key directories
-// follow the stricter rules of base/private_files.h.
+// follow the stricter rules of base/private_files.h. Each step of a write can be
+// failed or cut by a test through file_steps.h.
 // Thread-safety: free functions; concurrent writers of one path each leave a
 // complete file (the last rename wins).
 #pragma once
@@ -52,6 +53,12 @@ Status GiveToDirectoryOwner(int fd, const std::string& dir);
 // The names in the directory `dir`, without "." and ".."; NotFound when it does not
 // exist, DataLoss when it cannot be read.
 Result<std::vector<std::string>> ListDirectory(const std::string& dir);
+
+// Removes `path`; OK when it does not exist. Internal when it cannot be removed.
+Status RemoveFile(const std::string& path);
+// RemoveFile, then fsync the directory: the removal survives a power loss before
+// whatever the caller does next.
+Status RemoveFileDurably(const std::string& path);
 
 // Removes the temporary files a crash may have left next to `path` (they may hold a
 // copy of a secret).

@@ -74,7 +74,11 @@ TransportReply FakeCssm::Handle(std::string_view envelope) {
   if (!VerifyMessage(*message, PublicKey::FromPem(inst.key_pem).value()).ok()) {
     return Refuse(q, error_code::kBadSignature, 401);
   }
-  if (q.cert_serial != inst.cert_serial) return Refuse(q, error_code::kCertificateMismatch, 409);
+  if (q.cert_serial == inst.cert_serial) {
+    inst.previous_cert_serial.clear();  // the device has the current one: the previous is done
+  } else if (inst.previous_cert_serial.empty() || q.cert_serial != inst.previous_cert_serial) {
+    return Refuse(q, error_code::kCertificateMismatch, 409);
+  }
   if (now >= inst.registration_expires) return Refuse(q, error_code::kRegistrationExpired, 403);
   switch (q.type) {
     case MessageType::kRenewId: return HandleRenewId(inst, q, now);
@@ -100,7 +104,7 @@ TransportReply FakeCssm::HandleRegister(const SignedMessage& message, const Requ
   Certificate cert =
       IssueCertificate(signing_key_, signing_cert_, csr->key, csr->common_name, now, now + 365 * kDay).value();
   Instance& inst = instances_[id];
-  inst = Instance{id, q.udi, csr->key.ToPem(), cert.SerialHex(), token->second, now + 365 * kDay, q.hostname};
+  inst = Instance{id, q.udi, csr->key.ToPem(), cert.SerialHex(), "", token->second, now + 365 * kDay, q.hostname};
   Response r = Accept(q, now);
   DescribeRegistration(inst, cert, r);
   return Reply(r);
@@ -109,6 +113,7 @@ TransportReply FakeCssm::HandleRegister(const SignedMessage& message, const Requ
 TransportReply FakeCssm::HandleRenewId(Instance& inst, const Request& q, UnixSeconds now) {
   PublicKey key = PublicKey::FromPem(inst.key_pem).value();
   Certificate cert = IssueCertificate(signing_key_, signing_cert_, key, "renewed", now, now + 365 * kDay).value();
+  if (inst.previous_cert_serial.empty()) inst.previous_cert_serial = inst.cert_serial;
   inst.cert_serial = cert.SerialHex();
   inst.registration_expires = now + 365 * kDay;
   inst.hostname = q.hostname;

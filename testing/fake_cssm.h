@@ -29,6 +29,9 @@ class FakeCssm {
     Udi udi;
     std::string key_pem;
     std::string cert_serial;
+    // The certificate the device held before the last renewal, accepted until the device
+    // uses the current one (its reply may have been lost: docs/protocol.md, lost replies).
+    std::string previous_cert_serial;
     Account account;
     UnixSeconds registration_expires = 0;
     std::optional<std::string> hostname;

@@ -20,8 +20,24 @@ void FaultInjectionStateStore::FailSaves(Status error, int count) { Arm(save_, s
 void FaultInjectionStateStore::FailLoads(Status error, int count) { Arm(load_, std::move(error), count); }
 void FaultInjectionStateStore::FailErases(Status error, int count) { Arm(erase_, std::move(error), count); }
 
+void FaultInjectionStateStore::CutPower() {
+  std::lock_guard<std::mutex> lock(mu_);
+  power_cut_ = true;
+}
+
+bool FaultInjectionStateStore::power_cut() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return power_cut_;
+}
+
+std::vector<std::string> FaultInjectionStateStore::save_requests() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return save_requests_;
+}
+
 void FaultInjectionStateStore::Heal() {
   std::lock_guard<std::mutex> lock(mu_);
+  power_cut_ = false;
   for (Fault* f : {&load_, &save_, &erase_}) f->remaining = 0;
 }
 
@@ -45,6 +61,10 @@ int FaultInjectionStateStore::injected_failures() const {
 Status FaultInjectionStateStore::Next(Fault& fault) {
   std::lock_guard<std::mutex> lock(mu_);
   ++fault.calls;
+  if (power_cut_) {
+    ++injected_;
+    return Unavailable("the power is off (injected)");
+  }
   if (fault.remaining == 0) return Status::Ok();
   if (fault.remaining != kEveryCall) --fault.remaining;
   ++injected_;
@@ -58,6 +78,10 @@ Result<std::string> FaultInjectionStateStore::Load() {
 }
 
 Status FaultInjectionStateStore::Save(std::string_view bytes) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    save_requests_.emplace_back(bytes);
+  }
   Status injected = Next(save_);
   if (!injected.ok()) return injected;
   return target_->Save(bytes);

@@ -9,8 +9,12 @@
 //   test::FaultInjectionStateStore store(&file);
 //   store.FailSaves(Internal("disk full (injected)"));   // every save, until Heal()
 //   store.FailLoads(Unavailable("I/O error"), 1);        // the next load only
+//   store.CutPower();  // from now on nothing reaches the disk (a power loss)
 //
-// It counts every call it receives, failed or not. Thread-safety: safe to call from any
+// It counts every call it receives, failed or not, and keeps every record it was asked
+// to save: after a crash the record on disk must be the one from before or one of
+// these, never anything else. The steps below a Save (temporary file, fsync, rename,
+// directory fsync) are failed or cut by file_fault_injector.h. Thread-safety: safe to call from any
 // thread (the agent calls a store from one thread at a time; a test may configure it
 // or read the counts from another).
 #pragma once
@@ -18,6 +22,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "smartlicensing/state_store.h"
 #include "smartlicensing/status.h"
@@ -37,7 +42,12 @@ class FaultInjectionStateStore final : public StateStore {
   void FailSaves(Status error, int count = kEveryCall);
   void FailLoads(Status error, int count = kEveryCall);
   void FailErases(Status error, int count = kEveryCall);
-  // No more injected failures; the counts are kept.
+  // A power loss: this call and every later one fail (Unavailable) without reaching the
+  // wrapped store, until Heal(). The test then throws the agent away and opens a new
+  // one on the wrapped store, as a rebooted device would.
+  void CutPower();
+  bool power_cut() const;
+  // No more injected failures, the power back on; the counts are kept.
   void Heal();
 
   // Calls received, failed or not.
@@ -46,6 +56,8 @@ class FaultInjectionStateStore final : public StateStore {
   int erases() const;
   // Calls failed by injection (they never reached the wrapped store).
   int injected_failures() const;
+  // The records Save() received, in order, whether or not they reached the store.
+  std::vector<std::string> save_requests() const;
 
   Result<std::string> Load() override;
   Status Save(std::string_view bytes) override;
@@ -67,6 +79,8 @@ class FaultInjectionStateStore final : public StateStore {
   Fault save_;
   Fault erase_;
   int injected_ = 0;
+  bool power_cut_ = false;
+  std::vector<std::string> save_requests_;
 };
 
 }  // namespace sl::test

@@ -63,5 +63,20 @@ TEST_F(FaultInjectionStateStoreTest, EveryCallFailsUntilHealed) {
   EXPECT_EQ(store_.injected_failures(), 6);
 }
 
+TEST_F(FaultInjectionStateStoreTest, AfterAPowerCutNothingReachesTheStoreUntilHealed) {
+  ASSERT_TRUE(store_.Save("before").ok());
+  store_.CutPower();
+  EXPECT_TRUE(store_.power_cut());
+  EXPECT_EQ(store_.Save("after").code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store_.Erase().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store_.Load().status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(disk_.Load().value(), "before") << "the record on disk is the one from before the cut";
+  EXPECT_EQ(store_.save_requests(), (std::vector<std::string>{"before", "after"}))
+      << "every record asked for is kept, reached the disk or not";
+  store_.Heal();
+  EXPECT_EQ(store_.Load().value(), "before");
+  EXPECT_EQ(store_.injected_failures(), 3);
+}
+
 }  // namespace
 }  // namespace sl

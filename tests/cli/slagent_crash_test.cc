@@ -1,17 +1,23 @@
-// Crash test (issue 10): the real slagent is killed (SIGKILL) at random moments of every
-// command that talks to CSSM -- `renew id`, `renew auth`, `usage update`, `run --once`
-// with a job due, `register --reregister` -- against the real mock CSSM over TLS, and
-// after each kill one `run --once` must bring the device back: registered, authorized,
-// and agreeing with CSSM on its ID certificate (a `renew auth` succeeds), with no
-// temporary file of an interrupted save left behind.
+// Crash test (issues 10 and 12): the real slagent is killed (SIGKILL) at random moments
+// of every command that talks to CSSM -- `renew id`, `renew auth`, `usage update`,
+// `run --once` with a job due, `register --reregister`, and `register` with a fresh
+// one-use token after a `deregister` -- against the real mock CSSM over TLS. After each
+// kill the state must open (`status --json`) and be the one from before the command or
+// the one it writes: every field the command does not change (status --json) is as
+// before, and the registration status is the old one or one the command leads to (see
+// Changes()). Then one `run --once` must bring the device back: registered, authorized,
+// agreeing with CSSM on its ID certificate (a `renew auth` succeeds) and on its
+// instance (CSSM's admin API holds the instance the device names), with no temporary
+// file of an interrupted save left behind.
 //
 // Why: a power cut, an OOM kill or an upgrade stops the agent anywhere -- before its
 // request, after CSSM acted on it but before the reply was saved, half-way through a
 // save. None of these may cost an appliance its registration or need an operator.
 //
 // Each command's typical duration is measured once; each kill waits a delay drawn from
-// [0, that duration]. Knobs (environment): SL_CRASH_RUNS (iterations, default 300),
-// SL_CRASH_SECONDS (time bound including set-up, default 75, under ctest's 120 s; the
+// [0, that duration]. Knobs (environment): SL_CRASH_RUNS (iterations, default
+// SL_CRASH_DEFAULT_RUNS: 1000, or 250 under AddressSanitizer), SL_CRASH_SECONDS (time
+// bound including set-up, default 330, under the TIMEOUT of 400 s of its own ctest; the
 // first of the two stops the loop), SL_CRASH_SEED (replays the printed seed: the same commands and the
 // same delays as fractions of the typical durations; where a kill lands still depends
 // on the machine). `run --once` finds a job due because the clocks of slagent
@@ -27,6 +33,8 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <iterator>
+#include <map>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -49,9 +57,16 @@ using Clock = std::chrono::steady_clock;
 using Micros = std::chrono::microseconds;
 
 // The commands that talk to CSSM, in the order of the tables printed.
-enum Command { kRenewId, kRenewAuth, kUsageUpdate, kRunOnce, kReregister, kCommandCount };
+enum Command { kRenewId, kRenewAuth, kUsageUpdate, kRunOnce, kReregister, kRegister, kCommandCount };
 const char* const kCommandNames[kCommandCount] = {"renew id", "renew auth", "usage update", "run --once",
-                                                  "register --reregister"};
+                                                  "register --reregister", "register (fresh)"};
+
+// The `status --json` fields that make up the licensing state the old-or-new check compares.
+const char* const kStateFields[] = {"registration_status", "authorization_status", "smart_account",
+                                    "virtual_account",     "instance_id",          "initial_registration",
+                                    "last_registration_renewal", "registration_expires", "last_authorization",
+                                    "authorization_expires"};
+using Snapshot = std::map<std::string, std::string>;
 
 // Where a kill landed: while the command ran and before CSSM had acted on its request
 // as far as the admin API could tell right after the kill (CSSM may still have been
@@ -68,9 +83,18 @@ struct Figures {
 
 struct Settings {
   uint64_t seed = 0;
-  int runs = 300;
-  int seconds = 75;
+  int runs = SL_CRASH_DEFAULT_RUNS;
+  int seconds = 330;
 };
+
+// The state and key directories go to a tmpfs (/dev/shm) unless TMPDIR names one: a
+// SIGKILL loses nothing the page cache holds, so what a kill leaves does not depend on
+// fsync, and on a shared disk the fsyncs of 1,000 kills and 6,000 commands would take
+// half of the time bound. Set before the fixture makes its directories.
+const bool kOnTmpfs = [] {
+  if (std::getenv("TMPDIR") == nullptr && access("/dev/shm", W_OK) == 0) setenv("TMPDIR", "/dev/shm", 0);
+  return true;
+}();
 
 uint64_t EnvNumber(const char* name, uint64_t fallback) {
   const char* v = std::getenv(name);
@@ -80,8 +104,8 @@ uint64_t EnvNumber(const char* name, uint64_t fallback) {
 Settings ReadSettings() {
   Settings s;
   s.seed = EnvNumber("SL_CRASH_SEED", std::random_device()());
-  s.runs = static_cast<int>(EnvNumber("SL_CRASH_RUNS", 300));
-  s.seconds = static_cast<int>(EnvNumber("SL_CRASH_SECONDS", 75));
+  s.runs = static_cast<int>(EnvNumber("SL_CRASH_RUNS", SL_CRASH_DEFAULT_RUNS));
+  s.seconds = static_cast<int>(EnvNumber("SL_CRASH_SECONDS", 330));
   return s;
 }
 
@@ -151,6 +175,7 @@ class SlagentCrashTest : public SlagentTest {
       case kUsageUpdate: return {"usage", "update"};
       case kRunOnce: return {"run", "--once"};
       case kReregister: return {"register", "--reregister", "--token", token_};
+      case kRegister: return {"register", "--token", fresh_token_};
       case kCommandCount: break;
     }
     return {};
@@ -163,6 +188,13 @@ class SlagentCrashTest : public SlagentTest {
     usage_ = usage_ % 50 + 1;
     test::CommandResult u = RunFaked({"usage", "set", "expressway_rms", std::to_string(usage_)}, Faketime());
     if (u.exit_code != 0) return "`usage set` failed: " + u.err;
+    if (c == kRegister) {
+      // A first registration each time: deregistered, and a token never used before.
+      test::CommandResult d = RunFaked({"deregister"}, Faketime());
+      if (d.exit_code != 0) return "`deregister` failed: " + d.err + d.out;
+      fresh_token_ = mock_.CreateToken("Acme Video", "Expressway", false, /*expires_in_days=*/30, /*max_uses=*/1);
+      return fresh_token_.empty() ? "cannot make a token" : "";
+    }
     if (c != kRunOnce) return "";
     // A usage report is due 6 hours after the last authorization, an authorization
     // renewal 30 days after it (every iteration ends with one). The offset stays far
@@ -198,8 +230,18 @@ class SlagentCrashTest : public SlagentTest {
     return took[2];
   }
 
-  // The product instance as CSSM's admin API shows it (certificate serial, usage, times).
-  std::string CssmView() const { return mock_.Admin("GET", "/admin/v1/product-instances/" + instance_).body; }
+  // The product instances as CSSM's admin API shows them (certificate serials, usage, times).
+  std::string CssmView() const { return mock_.Admin("GET", "/admin/v1/product-instances").body; }
+
+  // The licensing state as `status --json` shows it; empty when it does not open.
+  Snapshot TakeSnapshot() {
+    test::CommandResult r = RunFaked({"status", "--json"}, Faketime());
+    Result<rapidjson::Document> doc = ParseJson(r.out);
+    if (r.exit_code != 0 || !doc.ok()) return {};
+    Snapshot s;
+    for (const char* field : kStateFields) s[field] = Str(*doc, field);
+    return s;
+  }
 
   // Temporary files (".tmp" in the name) in the state and key directories not seen before.
   std::vector<std::string> NewLeftovers() {
@@ -214,7 +256,8 @@ class SlagentCrashTest : public SlagentTest {
     return fresh;
   }
 
-  std::string Recover(Figures& figures, const std::string& context);
+  std::string Recover(Command c, Figures& figures, const std::string& context);
+  static std::string OldOrNew(Command c, const Snapshot& before, const Snapshot& after);
   std::string CrashOnce(Command c, Micros delay, Figures& figures, Landing& landing);
   std::string Diagnosis() const;
 
@@ -224,13 +267,14 @@ class SlagentCrashTest : public SlagentTest {
   int64_t usage_ = 7;
   std::string instance_;
   std::string token_;
+  std::string fresh_token_;
   std::set<std::string> leftovers_seen_;
 };
 
 // After a kill: one `run --once`, then the device must be registered and authorized and
 // CSSM must take its certificate. Returns "" when it converged, else what is wrong.
 // A temporary file left behind fails the test (non-fatally: the loop goes on counting).
-std::string SlagentCrashTest::Recover(Figures& figures, const std::string& context) {
+std::string SlagentCrashTest::Recover(Command c, Figures& figures, const std::string& context) {
   test::CommandResult once = RunFaked({"run", "--once"}, Faketime());
   for (const std::string& name : NewLeftovers()) {
     ++figures.leftovers;
@@ -240,6 +284,14 @@ std::string SlagentCrashTest::Recover(Figures& figures, const std::string& conte
     return "the recovery `run --once` exited " + std::to_string(once.exit_code) + ": " + once.err + once.out;
   }
   rapidjson::Document s = StatusFaked(Faketime());
+  if (c == kRegister && Str(s, "registration_status") == "Unregistered") {
+    // Killed before it saved the registration it was starting: nothing happened, on
+    // either side (CSSM must hold no instance). The operator runs it again.
+    if (CssmView() != "{\"product_instances\":[]}") return "the device is unregistered but CSSM holds: " + CssmView();
+    test::CommandResult again = RunFaked(Args(c), Faketime());
+    if (again.exit_code != 0) return "`register` again exited " + std::to_string(again.exit_code) + ": " + again.err;
+    s = StatusFaked(Faketime());
+  }
   std::string registration = Str(s, "registration_status"), authorization = Str(s, "authorization_status");
   if (registration != "Registered" || authorization != "Authorized") {
     return "after the recovery `run --once` the status says registration \"" + registration +
@@ -248,6 +300,53 @@ std::string SlagentCrashTest::Recover(Figures& figures, const std::string& conte
   test::CommandResult renew = RunFaked({"renew", "auth"}, Faketime());
   if (renew.exit_code != 0) {
     return "`renew auth` after the recovery exited " + std::to_string(renew.exit_code) + ": " + renew.err;
+  }
+  instance_ = Str(s, "instance_id");
+  if (mock_.Admin("GET", "/admin/v1/product-instances/" + instance_).status != 200) {
+    return "the device names instance " + instance_ + ", which CSSM does not hold";
+  }
+  return "";
+}
+
+// The fields each command may change, and the registration statuses it may leave;
+// every other field must be as before the command.
+struct Changes {
+  std::set<std::string> fields;
+  std::set<std::string> registration;
+};
+Changes ChangesOf(Command c) {
+  const std::set<std::string> renewal = {"last_registration_renewal", "registration_expires"};
+  const std::set<std::string> authorization = {"authorization_status", "last_authorization", "authorization_expires"};
+  std::set<std::string> all(std::begin(kStateFields), std::end(kStateFields));
+  switch (c) {
+    case kRenewId: return {renewal, {}};
+    case kRenewAuth:
+    case kUsageUpdate: return {authorization, {}};
+    case kRunOnce: {
+      std::set<std::string> both = renewal;
+      both.insert(authorization.begin(), authorization.end());
+      return {both, {}};
+    }
+    case kReregister:
+    case kRegister: return {all, {"Registered", "Unregistered: Registration Pending"}};
+    case kCommandCount: break;
+  }
+  return {};
+}
+
+// "" when `after` (the state a kill left) is `before` or a state command `c` writes.
+std::string SlagentCrashTest::OldOrNew(Command c, const Snapshot& before, const Snapshot& after) {
+  if (after.empty()) return "the state does not open after the kill (`status --json` failed)";
+  const Changes changes = ChangesOf(c);
+  for (const char* field : kStateFields) {
+    if (before.at(field) == after.at(field) || changes.fields.count(field) > 0) continue;
+    return std::string("after the kill ") + field + " is \"" + after.at(field) + "\", before it was \"" +
+           before.at(field) + "\": neither the old state nor one the command writes";
+  }
+  const std::string& registration = after.at("registration_status");
+  if (registration != before.at("registration_status") && changes.registration.count(registration) == 0) {
+    return "after the kill the registration status is \"" + registration + "\", neither the old \"" +
+           before.at("registration_status") + "\" nor one the command leads to";
   }
   return "";
 }
@@ -258,6 +357,8 @@ std::string SlagentCrashTest::CrashOnce(Command c, Micros delay, Figures& figure
   landing = kAfterExit;
   if (std::string p = Prepare(c); !p.empty()) return p;
   const std::string before = CssmView();
+  const Snapshot old_state = TakeSnapshot();
+  if (old_state.empty()) return "the state does not open before the command";
   pid_t pid = Spawn(c);
   if (pid < 0) return "cannot start slagent";
   const int status = KillAfter(pid, delay);
@@ -270,7 +371,8 @@ std::string SlagentCrashTest::CrashOnce(Command c, Micros delay, Figures& figure
   }
   if (WIFSIGNALED(status)) landing = CssmView() == before ? kBeforeCssmActed : kAfterCssmActed;
   ++figures.landed[c][landing];
-  return Recover(figures, std::string(kCommandNames[c]) + " killed " + kLandingNames[landing]);
+  if (std::string wrong = OldOrNew(c, old_state, TakeSnapshot()); !wrong.empty()) return wrong;
+  return Recover(c, figures, std::string(kCommandNames[c]) + " killed " + kLandingNames[landing]);
 }
 
 // What helps to read a failure: the device's last events and CSSM's view of it.
@@ -280,7 +382,9 @@ std::string SlagentCrashTest::Diagnosis() const {
   for (std::string line; std::getline(events, line);) lines.push_back(line);
   std::string text = "last events:\n";
   for (size_t i = lines.size() > 8 ? lines.size() - 8 : 0; i < lines.size(); ++i) text += "  " + lines[i] + "\n";
-  return text + "CSSM's product instance: " + CssmView();
+  std::string mock_log = test::ReadFile(mock_.stderr_path());
+  if (mock_log.size() > 2000) mock_log = "..." + mock_log.substr(mock_log.size() - 2000);
+  return text + "CSSM's product instances: " + CssmView() + "\nmock-cssm's stderr (tail): " + mock_log;
 }
 
 void PrintFigures(const Figures& f, Clock::duration loop, const std::array<Micros, kCommandCount>& typical) {
