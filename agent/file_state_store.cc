@@ -12,8 +12,6 @@
 namespace sl {
 namespace {
 
-std::string Errno() { return FileErrorText(errno); }
-
 bool Exists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;

@@ -76,7 +76,7 @@ class Device {
     } else {
       h_.OpenRegistered();
       if (op == Operation::kRestore) {
-        backup_ = h_.agent->Backup().value();
+        backup_ = h_.agent->PlaintextBackup().value();
         ASSERT_TRUE(h_.agent->SetPrivacy(true).ok());  // so that the restore changes the record
       }
       if (op == Operation::kUsageReport) {
@@ -98,7 +98,7 @@ class Device {
       case Operation::kRenewAuth: return a.RenewAuthorization();
       case Operation::kUsageReport: return a.UpdateUsage();
       case Operation::kDeregister: return a.Deregister().status();
-      case Operation::kRestore: return a.Restore(backup_);
+      case Operation::kRestore: return a.Restore(backup_, "");
       case Operation::kFactoryReset: return a.FactoryReset();
     }
     return Internal("unknown operation");

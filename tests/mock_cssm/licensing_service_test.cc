@@ -167,7 +167,7 @@ TEST_F(LicensingServiceTest, AFloodOfUnauthenticatedRequestsDoesNotLockOutADevic
     EXPECT_FALSE(attacker.Register("NOT-ISSUED-0001").response.ok);
     unsigned_request.message_id = "flood-" + std::to_string(i);
     JsonWriter w;
-    w.StartObject().Field("body", EncodeRequest(unsigned_request)).Field("signature", "").EndObject();
+    w.StartObject().Field("body", EncodeRequest(unsigned_request).value()).Field("signature", "").EndObject();
     EXPECT_FALSE(attacker.SendRaw(w.str()).response.ok);
   }
 
@@ -178,7 +178,7 @@ TEST_F(LicensingServiceTest, AFloodOfUnauthenticatedRequestsDoesNotLockOutADevic
   EXPECT_TRUE(renew.response.ok) << renew.response.error_message;
 
   // A genuine replay is still refused.
-  std::string envelope = SealMessage(EncodeRequest(device.NewRequest(MessageType::kAuthorize)), device.key()).value();
+  std::string envelope = SealMessage(EncodeRequest(device.NewRequest(MessageType::kAuthorize)).value(), device.key()).value();
   EXPECT_TRUE(device.SendRaw(envelope).response.ok);
   EXPECT_EQ(device.SendRaw(envelope).response.error_code, "replayed_message");
 }
