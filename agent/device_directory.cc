@@ -39,10 +39,6 @@ DeviceDirectory::~DeviceDirectory() = default;
 Result<std::unique_ptr<DeviceDirectory>> DeviceDirectory::Open(DeviceDirectoryOptions options) {
   std::unique_ptr<DeviceDirectory> device(new DeviceDirectory(std::move(options)));
   const DeviceDirectoryOptions& o = device->options_;
-  // Before any file in them is opened: in a directory others can write, a planted link
-  // would make the agent (perhaps root) read or write a file of their choosing.
-  SL_RETURN_IF_ERROR(CheckPrivateDirectory(o.state_dir, "the state directory"));
-  SL_RETURN_IF_ERROR(CheckPrivateDirectory(o.key_dir, "the key directory"));
   if (o.key_provider.empty()) {
     if (!o.key_uri.empty()) return InvalidArgument("a key URI needs the key provider that holds it (e.g. tpm2)");
     device->key_store_ = NewSoftwareKeyStore();
@@ -51,6 +47,10 @@ Result<std::unique_ptr<DeviceDirectory>> DeviceDirectory::Open(DeviceDirectoryOp
     if (!keys.ok()) return keys.status();
     device->key_store_ = std::move(keys).value();
   }
+  // Before any file in them is opened: in a directory others can write, a planted link
+  // would make the agent (perhaps root) read or write a file of their choosing.
+  SL_RETURN_IF_ERROR(CheckPrivateDirectory(o.state_dir, "the state directory"));
+  SL_RETURN_IF_ERROR(CheckPrivateDirectory(o.key_dir, "the key directory"));
   std::unique_ptr<StateStore> store =
       std::make_unique<FileStateStore>(device->state_path(), o.key_dir + kWitnessFile);
   if (o.read_only) store = std::make_unique<ReadOnlyStore>(std::move(store));

@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages the project needs, only those that are missing.
 set -euo pipefail
 packages=(
-  build-essential cmake pkg-config git openssl curl
+  build-essential cmake pkg-config git openssl curl ccache
   libssl-dev libcurl4-openssl-dev rapidjson-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsystemd-dev tinyproxy faketime universal-ctags

@@ -149,7 +149,9 @@ TEST_F(SlagentPrivateFilesTest, EverythingSlagentCreatesIsOwnerOnlyWhateverTheUm
     EXPECT_EQ(ModeOf(StateDir() + "/usage.pending"), 0600u);  // the next command applies and removes it
   }
   const std::string backup = dir_.File("backup");
-  test::CommandResult b = Run({"backup", backup});
+  const std::string passphrase = dir_.File("passphrase");
+  std::ofstream(passphrase) << "correct horse battery staple\n";
+  test::CommandResult b = Run({"backup", backup, "--passphrase-file", passphrase});
   umask(old);
   EXPECT_EQ(b.exit_code, 0) << b.err;
 

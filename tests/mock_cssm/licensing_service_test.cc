@@ -1,5 +1,6 @@
 #include "mock_cssm/licensing_service.h"
 
+#include <cstdio>
 #include <gtest/gtest.h>
 
 #include "base/encoding.h"
@@ -165,7 +166,9 @@ TEST_F(LicensingServiceTest, AFloodOfUnauthenticatedRequestsDoesNotLockOutADevic
   Request unsigned_request = attacker.NewRequest(MessageType::kAuthorize);
   for (size_t i = 0; i < kMaxRememberedPerSender + 10; ++i) {
     EXPECT_FALSE(attacker.Register("NOT-ISSUED-0001").response.ok);
-    unsigned_request.message_id = "flood-" + std::to_string(i);
+    char id[33];
+    std::snprintf(id, sizeof id, "%032zx", i);  // a well-formed id, never signed
+    unsigned_request.message_id = id;
     JsonWriter w;
     w.StartObject().Field("body", EncodeRequest(unsigned_request).value()).Field("signature", "").EndObject();
     EXPECT_FALSE(attacker.SendRaw(w.str()).response.ok);
