@@ -32,7 +32,7 @@ Status FileFaultInjector::Before(FileStep step, const std::string& path) {
   trace_.push_back(std::string(FileStepName(step)) + ": " + path);
   if (power_cut_) return Unavailable("the power is off (injected)");
   if (index != armed_) return Status::Ok();
-  if (mode_ == kFail) return Internal("I/O error (injected) at " + std::string(FileStepName(step)));
+  if (mode_ == kFail) return DataLoss("I/O error (injected) at " + std::string(FileStepName(step)));
   power_cut_ = true;
   if (on_power_cut_) on_power_cut_();
   return Unavailable("the power is off (injected)");
